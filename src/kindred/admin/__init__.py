@@ -1,0 +1,1 @@
+"""Platform administration: views across every workspace, for platform admins only."""

@@ -1,0 +1,1 @@
+"""Shared machinery every domain builds on: database, errors, auth, schemas, jobs."""

@@ -1,0 +1,13 @@
+"""Durable background work: tasks declared once, recorded in the database, run by a broker.
+
+A job is a row written in the caller's transaction; its id reaches the broker only after the
+commit. Workers claim the row atomically before running it, so a lost or duplicated broker
+message delays work but never loses or repeats it; the scheduler tick re-publishes what is
+due and takes back jobs whose worker died mid-run.
+"""
+
+from kindred.core.jobs.models import Job, JobStatus
+from kindred.core.jobs.registry import scanner, task
+from kindred.core.jobs.service import enqueue, queue_stats
+
+__all__ = ["Job", "JobStatus", "enqueue", "queue_stats", "scanner", "task"]

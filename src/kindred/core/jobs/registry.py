@@ -1,0 +1,51 @@
+"""Where tasks and scheduler scanners are declared.
+
+    @task("campaigns.send_batch")
+    async def send_batch(session: AsyncSession, *, campaign_id: str) -> None: ...
+
+A task receives its own session (committed when it returns, rolled back if it raises) and
+the keyword payload it was enqueued with: ids only, so it tolerates rows deleted meanwhile.
+A scanner runs on every scheduler tick and enqueues whatever has become due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+TaskFunction = Callable[..., Awaitable[Any]]
+ScannerFunction = Callable[[AsyncSession, datetime], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    function: TaskFunction
+    max_attempts: int | None
+
+
+TASKS: dict[str, TaskSpec] = {}
+SCANNERS: dict[str, ScannerFunction] = {}
+
+
+def task(name: str, *, max_attempts: int | None = None) -> Callable[[TaskFunction], TaskFunction]:
+    def register(function: TaskFunction) -> TaskFunction:
+        existing = TASKS.get(name)
+        if existing is not None and existing.function is not function:
+            raise ValueError(f"task {name!r} is declared twice")
+        TASKS[name] = TaskSpec(name=name, function=function, max_attempts=max_attempts)
+        return function
+
+    return register
+
+
+def scanner(name: str) -> Callable[[ScannerFunction], ScannerFunction]:
+    def register(function: ScannerFunction) -> ScannerFunction:
+        SCANNERS[name] = function
+        return function
+
+    return register

@@ -1,0 +1,96 @@
+"""Every query on the job table: claims, completions, retries, reconciliation, stats."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from kindred.core.jobs.models import Job, JobStatus
+from kindred.core.repository import Repository
+
+
+class JobRepository(Repository[Job]):
+    model = Job
+
+    async def claim(self, job_id: uuid.UUID, now: datetime, lease: timedelta) -> Job | None:
+        """Marks a due, queued job as running for this worker; None if another got it first."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value, Job.run_at <= now)
+            .values(
+                status=JobStatus.RUNNING.value,
+                attempts=Job.attempts + 1,
+                locked_until=now + lease,
+                updated_at=now,
+            )
+            .returning(Job.id)
+        )
+        if result.scalar_one_or_none() is None:
+            return None
+        return await self.session.get(Job, job_id, populate_existing=True)
+
+    async def due_ids(
+        self, now: datetime, republish_before: datetime, limit: int
+    ) -> Sequence[uuid.UUID]:
+        """Queued jobs that are due and not published recently (a lost message is re-sent)."""
+        rows = await self.session.scalars(
+            select(Job.id)
+            .where(
+                Job.status == JobStatus.QUEUED.value,
+                Job.run_at <= now,
+                or_(Job.published_at.is_(None), Job.published_at < republish_before),
+            )
+            .order_by(Job.run_at)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def mark_published(self, job_ids: Sequence[uuid.UUID], now: datetime) -> None:
+        if job_ids:
+            await self.session.execute(
+                update(Job).where(Job.id.in_(job_ids)).values(published_at=now)
+            )
+
+    async def release_expired(self, now: datetime) -> int:
+        """Running jobs whose lease ran out (their worker died) go back to the queue."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.status == JobStatus.RUNNING.value, Job.locked_until < now)
+            .values(status=JobStatus.QUEUED.value, locked_until=None, published_at=None)
+            .returning(Job.id)
+        )
+        return len(result.all())
+
+    async def counts_by_status(self) -> dict[str, int]:
+        rows = await self.session.execute(select(Job.status, func.count()).group_by(Job.status))
+        return {status: int(count) for status, count in rows}
+
+    async def complete(self, job_id: uuid.UUID, now: datetime) -> None:
+        await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status=JobStatus.SUCCEEDED.value,
+                finished_at=now,
+                locked_until=None,
+                last_error=None,
+            )
+        )
+
+    async def fail(
+        self, job_id: uuid.UUID, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
+        """Back to the queue at `retry_at`, or failed for good when there is none."""
+        values: dict[str, object] = {
+            "last_error": error,
+            "locked_until": None,
+            "published_at": None,
+        }
+        if retry_at is None:
+            values |= {"status": JobStatus.FAILED.value, "finished_at": now}
+        else:
+            values |= {"status": JobStatus.QUEUED.value, "run_at": retry_at}
+        await self.session.execute(update(Job).where(Job.id == job_id).values(**values))

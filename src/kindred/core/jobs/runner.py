@@ -1,0 +1,81 @@
+"""Running one job: claim it, run its task in a unit of work, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from kindred.core.db import utcnow
+from kindred.core.db.session import Database
+from kindred.core.jobs.registry import TASKS
+from kindred.core.jobs.repository import JobRepository
+from kindred.settings import Settings
+
+log = logging.getLogger("kindred.jobs")
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def retry_delay(attempt: int, base_seconds: float) -> timedelta:
+    """Exponential backoff with ±20% jitter, capped at an hour."""
+    seconds = base_seconds * (2 ** max(attempt - 1, 0))
+    seconds *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+class JobRunner:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self.lease = timedelta(seconds=settings.job_lease_seconds)
+
+    async def run(self, job_id: uuid.UUID) -> bool:
+        """Runs the job if it is due and nobody else claimed it; True when this call ran it."""
+        async with self.database.session_scope() as session:
+            job = await JobRepository(session).claim(job_id, utcnow(), self.lease)
+            if job is None:
+                return False
+            name, payload, attempts, max_attempts = (
+                job.name,
+                dict(job.payload),
+                job.attempts,
+                job.max_attempts,
+            )
+        spec = TASKS.get(name)
+        try:
+            if spec is None:
+                raise LookupError(f"no task named {name!r} is registered")
+            async with self.database.session_scope() as session:
+                await spec.function(session, **payload)
+                await JobRepository(session).complete(job_id, utcnow())
+        except Exception as error:
+            log.warning("job %s (%s) failed on attempt %s: %r", job_id, name, attempts, error)
+            await self._record_failure(job_id, error, attempts, max_attempts)
+        return True
+
+    async def _record_failure(
+        self, job_id: uuid.UUID, error: Exception, attempts: int, max_attempts: int
+    ) -> None:
+        now = utcnow()
+        retry_at: datetime | None = None
+        if attempts < max_attempts:
+            retry_at = now + retry_delay(attempts, self.settings.job_backoff_base_seconds)
+        async with self.database.session_scope() as session:
+            await JobRepository(session).fail(
+                job_id, f"{type(error).__name__}: {error}"[:2000], retry_at, now
+            )
+
+    async def run_due(self, *, now: datetime | None = None, limit: int = 10_000) -> int:
+        """Runs every due job in this process until none is left (tests, `kindred jobs run`)."""
+        ran = 0
+        while ran < limit:
+            async with self.database.session_scope() as session:
+                moment = now or utcnow()
+                ids = await JobRepository(session).due_ids(moment, moment + timedelta(days=1), 100)
+            if not ids:
+                return ran
+            for job_id in ids:
+                ran += await self.run(job_id)
+        return ran

@@ -1,0 +1,65 @@
+"""Enqueueing jobs inside a transaction, and reading the queue's state."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.core.db import utcnow
+from kindred.core.jobs.models import Job, JobStatus
+from kindred.core.jobs.registry import TASKS
+from kindred.core.jobs.repository import JobRepository
+
+PENDING_KEY = "kindred.pending_jobs"
+
+
+class UnknownTask(LookupError):
+    pass
+
+
+async def enqueue(
+    session: AsyncSession,
+    name: str,
+    *,
+    workspace_id: uuid.UUID | None = None,
+    delay: timedelta | None = None,
+    run_at: datetime | None = None,
+    max_attempts: int = 5,
+    **payload: Any,
+) -> Job:
+    """Records a job in the caller's transaction; it is published only after that commits."""
+    spec = TASKS.get(name)
+    if spec is None:
+        raise UnknownTask(name)
+    when = run_at or (utcnow() + delay if delay else utcnow())
+    job = Job(
+        name=name,
+        payload=payload,
+        workspace_id=workspace_id,
+        run_at=when,
+        max_attempts=spec.max_attempts or max_attempts,
+        # Published right after the commit; if that publish is lost, the tick re-sends it.
+        published_at=utcnow() if when <= utcnow() else None,
+    )
+    await JobRepository(session).add(job)
+    if when <= utcnow():
+        session.info.setdefault(PENDING_KEY, []).append(job.id)
+    return job
+
+
+def take_pending(session: AsyncSession) -> list[uuid.UUID]:
+    pending: list[uuid.UUID] = session.info.pop(PENDING_KEY, [])
+    return pending
+
+
+async def queue_stats(session: AsyncSession) -> dict[str, int]:
+    counts = await JobRepository(session).counts_by_status()
+    return {
+        "active": counts.get(JobStatus.RUNNING.value, 0),
+        "completed": counts.get(JobStatus.SUCCEEDED.value, 0),
+        "failed": counts.get(JobStatus.FAILED.value, 0),
+        "waiting": counts.get(JobStatus.QUEUED.value, 0),
+    }

@@ -1,0 +1,85 @@
+"""Schema bases: camelCase on the wire, snake_case accepted too; list envelopes; paging."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+MAX_PAGE_SIZE = 200
+
+
+class ApiModel(BaseModel):
+    """Native API schema: serialises camelCase, accepts both camelCase and snake_case."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        serialize_by_alias=True,
+    )
+
+
+class InputModel(ApiModel):
+    """A request body: unknown fields are ignored (never stored), strings are stripped."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+class SnakeModel(BaseModel):
+    """Wire format of the dialects that speak snake_case (document 001)."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class SuccessResponse(ApiModel):
+    success: bool = True
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int
+    limit: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+    def total_pages(self, total: int) -> int:
+        return math.ceil(total / self.limit) if total else 0
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")] = 1,
+    limit: Annotated[
+        int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (max 200)")
+    ] = None,
+    page_size: Annotated[
+        int | None, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Alias of limit")
+    ] = None,
+) -> PageParams:
+    return PageParams(page=page, limit=limit or page_size or 20)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+class PageMeta(ApiModel):
+    total: int
+    page: int
+    page_size: int
+    total_pages: int
+
+    @classmethod
+    def of(cls, params: PageParams, total: int) -> dict[str, int]:
+        return {
+            "total": total,
+            "page": params.page,
+            "page_size": params.limit,
+            "total_pages": params.total_pages(total),
+        }

@@ -1,0 +1,1 @@
+"""Liveness and dependency health checks (document 003 shapes)."""

@@ -1,0 +1,1 @@
+"""People who sign in: accounts, passwords, and their roles in workspaces."""

@@ -1,0 +1,1 @@
+"""Workspaces (tenants; also called organizations and brands) and their memberships."""

@@ -1,0 +1,7 @@
+"""Workspace-domain errors."""
+
+from kindred.core.errors import NotFound
+
+
+class WorkspaceNotFound(NotFound):
+    message = "Workspace not found"
