@@ -13,12 +13,12 @@ from kindred.app import create_app
 from kindred.core.db.session import Database
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
-from tests.databases import TestDatabases
+from tests.databases import DatabaseFactory
 
 
 @pytest.fixture(scope="session")
-async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestDatabases]:
-    dbs = TestDatabases(workdir=tmp_path_factory.mktemp("databases"))
+async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseFactory]:
+    dbs = DatabaseFactory(workdir=tmp_path_factory.mktemp("databases"))
     await dbs.setup()
     yield dbs
     await dbs.teardown()
@@ -38,7 +38,7 @@ def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="module")
-async def settings(databases: TestDatabases, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+async def settings(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(await databases.fresh(), tmp_path_factory.mktemp("data"))
 
 

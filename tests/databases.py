@@ -32,7 +32,7 @@ async def _migrate(url: str, workdir: Path) -> None:
 
 
 @dataclass
-class TestDatabases:
+class DatabaseFactory:
     workdir: Path
     server_url: str | None = POSTGRES_URL and normalise_database_url(POSTGRES_URL)
     template: str = ""

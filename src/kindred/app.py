@@ -14,7 +14,9 @@ from kindred import __version__
 from kindred.core import discovery
 from kindred.core.db.session import Database
 from kindred.core.errors import install_error_handlers
+from kindred.core.idempotency.middleware import IdempotencyMiddleware
 from kindred.core.jobs.runtime import JobRuntime
+from kindred.core.middleware import install_middleware
 from kindred.settings import Settings, get_settings
 
 API_DESCRIPTION = """Kindred's REST API. Authenticate with the session cookie from
@@ -50,6 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.started_at = time.monotonic()
     install_error_handlers(app)
+    # Innermost (added first): rate limits and the body-size guard apply before a key is claimed.
+    app.add_middleware(IdempotencyMiddleware)
+    install_middleware(app, settings)
     for router in discovery.routers():
         app.include_router(router)
     return app

@@ -37,9 +37,50 @@ class Settings(BaseSettings):
     job_backoff_base_seconds: float = 2.0
     job_lease_seconds: int = 300
 
+    # Secrets at rest: Fernet keys, comma-separated, the first encrypts (rotation: prepend a
+    # new key, run `kindred admin rotate-secrets-key`, then drop the old one). Unset: a key
+    # generated on first start in <data_dir>/secrets.key (owner-only permissions).
+    secrets_key: str | None = None
+
+    # Idempotency-Key: how long a first response is replayed; after how long a request still
+    # marked running is presumed crashed and its key may be taken over.
+    idempotency_ttl_hours: int = 24
+    idempotency_lock_seconds: int = 120
+
+    # Outbound HTTP to user-given URLs (core/http.py). Private targets and plain http are
+    # refused unless allowed explicitly (tests, on-premises installations).
+    allow_private_targets: bool = False
+    outbound_timeout_seconds: float = 15.0
+    outbound_max_response_bytes: int = 2_000_000
+    outbound_max_redirects: int = 3
+
     # PostgreSQL statement_timeout for API requests (milliseconds).
     statement_timeout_ms: int = 30_000
     sql_echo: bool = False
+
+    # Request guards (core/middleware.py, core/ratelimit.py). Limits count requests per
+    # window: per API key or session for authenticated calls, per IP otherwise; the public
+    # paths (sign-up, sign-in, chat, webhooks) have their own, stricter per-IP bucket.
+    rate_limit_enabled: bool = True
+    rate_limit_window_seconds: int = 60
+    rate_limit_per_credential: int = 3000
+    rate_limit_per_ip: int = 3000
+    rate_limit_public_per_ip: int = 600
+    rate_limit_public_paths: list[str] = [
+        "/api/signup",
+        "/api/auth/signin",
+        "/api/webhooks",
+        "/api/v1/chat",
+        "/api/chat",
+    ]
+    signin_max_failures: int = 10
+    signin_failure_window_seconds: int = 900
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_import_body_bytes: int = 100 * 1024 * 1024
+    import_paths: list[str] = ["/api/contacts/import"]
+    cors_origins: list[str] = []
+    log_format: Literal["json", "text"] = "json"
+    metrics_enabled: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -13,6 +13,8 @@ from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin
 
 class ApiKey(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     __tablename__ = "api_keys"
+    __audited__ = True
+    __audit_ignore__ = frozenset({"last_used_at"})
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True

@@ -12,6 +12,7 @@ from kindred.core.auth import Principal
 from kindred.core.db.session import DbSession
 from kindred.core.deps import Authenticated
 from kindred.core.errors import Unauthorized
+from kindred.core.ratelimit import check_signin_allowed, record_signin_failure
 from kindred.core.requests import body_schema, client_ip, json_or_form
 from kindred.core.schemas import SuccessResponse
 from kindred.users.models import User
@@ -68,14 +69,20 @@ async def signin(request: Request, response: Response, session: DbSession) -> Se
     body = await json_or_form(request, SigninInput)
     settings = request.app.state.settings
     ttl = timedelta(hours=settings.session_ttl_hours)
-    created = await service.signin(
-        session,
-        email=body.email,
-        password=body.password,
-        ttl=ttl,
-        user_agent=request.headers.get("user-agent"),
-        ip_address=client_ip(request),
-    )
+    limiter = request.app.state.rate_limiter
+    await check_signin_allowed(limiter, settings, body.email)
+    try:
+        created = await service.signin(
+            session,
+            email=body.email,
+            password=body.password,
+            ttl=ttl,
+            user_agent=request.headers.get("user-agent"),
+            ip_address=client_ip(request),
+        )
+    except Unauthorized:
+        await record_signin_failure(limiter, settings, body.email)
+        raise
     response.set_cookie(
         settings.session_cookie_name,
         created.token,

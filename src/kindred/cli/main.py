@@ -105,6 +105,22 @@ async def _run_worker(scheduler: bool) -> None:
         await database.dispose()
 
 
+@app.command()
+def doctor() -> None:
+    """Check configuration, database, migrations and Redis; exit 1 when something is wrong."""
+    from kindred.cli.doctor import run_checks
+
+    findings = asyncio.run(run_checks(get_settings()))
+    colours = {"ok": "green", "warn": "yellow", "fail": "red"}
+    for finding in findings:
+        colour = colours[finding.level]
+        console.print(
+            f"[{colour}]{finding.level.upper():4}[/{colour}] {finding.check}: {finding.detail}"
+        )
+    if any(finding.level == "fail" for finding in findings):
+        raise typer.Exit(1)
+
+
 @admin_app.command("create")
 def admin_create(
     email: str = typer.Option(..., help="The admin's email."),
@@ -126,5 +142,37 @@ async def _create_admin(email: str, password: str, name: str) -> bool:
     try:
         async with database.session_scope() as session:
             return await ensure_platform_admin(session, email=email, password=password, name=name)
+    finally:
+        await database.dispose()
+
+
+@admin_app.command("rotate-secrets-key")
+def admin_rotate_secrets_key(
+    new_key: bool = typer.Option(
+        False, "--new-key", help="Only print a fresh key to put first in KINDRED_SECRETS_KEY."
+    ),
+) -> None:
+    """Re-encrypt every stored secret with the first key of KINDRED_SECRETS_KEY."""
+    from kindred.core import secrets
+
+    if new_key:
+        typer.echo(secrets.new_key())
+        return
+    settings = get_settings()
+    migrations.upgrade(settings.resolved_database_url)
+    rotated = asyncio.run(_rotate_secrets())
+    console.print(f"[green]Re-encrypted the secrets of {rotated} rows with the first key.[/green]")
+
+
+async def _rotate_secrets() -> int:
+    from kindred.core.db.session import Database
+    from kindred.core.secrets import SecretBox, rotate_secrets
+    from kindred.models import metadata
+
+    settings = get_settings()
+    database = Database.from_settings(settings)
+    try:
+        async with database.session_scope() as session:
+            return await rotate_secrets(session, SecretBox.from_settings(settings), metadata)
     finally:
         await database.dispose()

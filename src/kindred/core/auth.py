@@ -20,6 +20,7 @@ from kindred.api_keys import service as api_keys
 from kindred.api_keys.models import ApiKey
 from kindred.auth import service as auth_sessions
 from kindred.auth.models import AuthSession
+from kindred.core import context
 from kindred.core.db.session import DbSession
 from kindred.core.errors import BadRequest, Forbidden, Unauthorized
 from kindred.core.permissions import Permission, Role, role_allows
@@ -139,6 +140,11 @@ async def authenticate(request: Request, session: DbSession) -> Principal:
     else:
         raise Unauthorized()
     request.state.principal = principal
+    context.set_actor(
+        principal.user.id,
+        principal.api_key.id if principal.api_key else None,
+        principal.workspace_id,
+    )
     return principal
 
 

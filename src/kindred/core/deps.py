@@ -16,4 +16,7 @@ WorkspaceAdmin = Annotated[Principal, Depends(require(Permission.WORKSPACE_ADMIN
 ContactsRead = Annotated[Principal, Depends(require(Permission.CONTACTS_READ))]
 ContactsWrite = Annotated[Principal, Depends(require(Permission.CONTACTS_WRITE))]
 ContactsAdmin = Annotated[Principal, Depends(require(Permission.CONTACTS_ADMIN))]
+PipelineRead = Annotated[Principal, Depends(require(Permission.PIPELINE_READ))]
+PipelineWrite = Annotated[Principal, Depends(require(Permission.PIPELINE_WRITE))]
+PipelineAdmin = Annotated[Principal, Depends(require(Permission.PIPELINE_ADMIN))]
 PlatformAdmin = Annotated[Principal, Depends(require(Permission.PLATFORM_ADMIN))]

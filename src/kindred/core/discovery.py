@@ -35,11 +35,14 @@ def _import_optional(name: str) -> ModuleType | None:
         raise
 
 
+# Core's own subpackages with tables or tasks, discovered like domains.
+CORE_PACKAGES = ["core.events", "core.idempotency", "core.jobs"]
+
+
 def import_domain_modules(suffix: str) -> list[ModuleType]:
-    """`kindred.<domain>.<suffix>` for every domain that has one (and `kindred.core.jobs`)."""
-    found = [_import_optional(f"kindred.{pkg}.{suffix}") for pkg in _domain_packages()]
-    if suffix == "models":
-        found.append(importlib.import_module("kindred.core.jobs.models"))
+    """`kindred.<domain>.<suffix>` for every domain and core package that has one."""
+    packages = _domain_packages() + CORE_PACKAGES
+    found = [_import_optional(f"kindred.{pkg}.{suffix}") for pkg in packages]
     return [module for module in found if module is not None]
 
 

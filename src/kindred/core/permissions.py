@@ -23,6 +23,9 @@ class Permission(StrEnum):
     CONTACTS_READ = "contacts:read"
     CONTACTS_WRITE = "contacts:write"
     CONTACTS_ADMIN = "contacts:admin"
+    PIPELINE_READ = "pipeline:read"
+    PIPELINE_WRITE = "pipeline:write"
+    PIPELINE_ADMIN = "pipeline:admin"
     PLATFORM_ADMIN = "platform:admin"
 
     @property

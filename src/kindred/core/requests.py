@@ -24,7 +24,7 @@ async def json_or_form(request: Request, model: type[ModelT]) -> ModelT:
     else:
         try:
             data = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: deep nesting
             raise ValidationFailed("Malformed JSON body") from error
     try:
         return model.model_validate(data)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
 MAX_PAGE_SIZE = 200
@@ -24,10 +24,30 @@ class ApiModel(BaseModel):
     )
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class InputModel(ApiModel):
-    """A request body: unknown fields are ignored (never stored), strings are stripped."""
+    """A request body: unknown fields are ignored (never stored), strings are stripped.
+
+    NUL characters are refused anywhere in the body: PostgreSQL cannot store them in text.
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("NUL characters are not allowed")
+        return data
 
 
 class SnakeModel(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.jobs import queue_stats
+from kindred.health.repository import ping
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Check:
 
 async def check_database(session: AsyncSession) -> Check:
     try:
-        await session.execute(text("SELECT 1"))
+        await ping(session)
     except Exception as error:
         return Check(False, "ERROR", error=type(error).__name__)
     return Check(True, "OK")

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from kindred.core.db import migrate
 from kindred.core.db.engine import build_engine
 from kindred.models import metadata
 from kindred.settings import Settings
@@ -22,6 +23,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=migrate.include_object_on(connection.dialect.name),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -36,9 +37,25 @@ def upgrade_on(connection: Connection, revision: str = "heads") -> None:
     command.upgrade(alembic_config(connection=connection), revision)
 
 
+def include_object_on(dialect: str) -> Callable[..., bool]:
+    """An autogenerate filter that skips objects declared for another dialect only
+    (`Index(...).ddl_if(dialect="postgresql")`, e.g. trigram indexes)."""
+
+    def include_object(obj: object, *_args: object) -> bool:
+        only_on = getattr(obj, "_ddl_if", None)
+        return only_on is None or only_on.dialect in (None, dialect)
+
+    return include_object
+
+
 def pending_differences(connection: Connection) -> list[object]:
     """What autogenerate would still emit: empty when the migrations match the models."""
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "render_as_batch": True,
+            "include_object": include_object_on(connection.dialect.name),
+        },
     )
     return list(compare_metadata(context, metadata))

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kindred.core.db.engine import build_engine
+from kindred.core.secrets import SecretBox, bind_secrets
 from kindred.settings import Settings
 
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
@@ -29,7 +30,9 @@ class Database:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        return cls(build_engine(settings))
+        engine = build_engine(settings)
+        bind_secrets(engine, SecretBox.from_settings(settings))
+        return cls(engine)
 
     @asynccontextmanager
     async def session_scope(self) -> AsyncIterator[AsyncSession]:

@@ -7,15 +7,25 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.jobs.registry import TASKS
 from kindred.core.jobs.repository import JobRepository
+from kindred.core.metrics import TASK_OUTCOMES
 from kindred.settings import Settings
 
 log = logging.getLogger("kindred.jobs")
 
 MAX_BACKOFF = timedelta(hours=1)
+SETTINGS_KEY = "kindred.settings"
+
+
+def task_settings(session: AsyncSession) -> Settings:
+    """The settings of the process running the task (tasks get only a session and ids)."""
+    settings: Settings = session.info[SETTINGS_KEY]
+    return settings
 
 
 def retry_delay(attempt: int, base_seconds: float) -> timedelta:
@@ -48,11 +58,15 @@ class JobRunner:
             if spec is None:
                 raise LookupError(f"no task named {name!r} is registered")
             async with self.database.session_scope() as session:
+                session.info[SETTINGS_KEY] = self.settings
                 await spec.function(session, **payload)
                 await JobRepository(session).complete(job_id, utcnow())
         except Exception as error:
             log.warning("job %s (%s) failed on attempt %s: %r", job_id, name, attempts, error)
+            TASK_OUTCOMES.labels(name, "failed").inc()
             await self._record_failure(job_id, error, attempts, max_attempts)
+        else:
+            TASK_OUTCOMES.labels(name, "succeeded").inc()
         return True
 
     async def _record_failure(

@@ -57,12 +57,14 @@ class JobRuntime:
         self.runner = JobRunner(database, settings)
         self.broker = build_broker(self.mode, settings)
         if self.broker is not None:
-            self.broker.register_task(self._run_message, task_name=RUN_JOB)
+            runner = self.runner
+
+            async def run_job(job_id: str) -> None:
+                await runner.run(uuid.UUID(job_id))
+
+            self.broker.register_task(run_job, task_name=RUN_JOB)
         self._scheduler: asyncio.Task[None] | None = None
         database.commit_hooks.append(self.publish_pending)
-
-    async def _run_message(self, job_id: str) -> None:
-        await self.runner.run(uuid.UUID(job_id))
 
     async def start(self, *, scheduler: bool) -> None:
         if self.broker is not None:

@@ -1,0 +1,1 @@
+"""The analytics dashboard: overview metrics, charts, pipeline forecast and stage funnel."""

@@ -1,0 +1,1 @@
+"""Appointments: the calendar, overlap rules and the iCalendar subscription feed."""

@@ -1,0 +1,5 @@
+"""`python -m kindred.cli`: the same as the `kindred` command."""
+
+from kindred.cli import main
+
+main()

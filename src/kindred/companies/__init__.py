@@ -1,0 +1,1 @@
+"""Companies: the organisations contacts belong to (document 004)."""

@@ -1,0 +1,1 @@
+"""Contacts: people, their tags, custom fields, timeline, import, export and CRM sync."""

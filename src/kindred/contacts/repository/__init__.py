@@ -1,0 +1,232 @@
+"""Every query on contacts and their tags, fields, interactions and import jobs.
+
+Search: `search_text` is a stored lowercase concatenation of name, email, phone and company.
+PostgreSQL serves `LIKE '%frag%'` on it from a pg_trgm GIN index; fragments under three
+characters become word-prefix patterns (`frag%` or `% frag%`), which still yield trigrams.
+SQLite evaluates the same LIKE by scanning the workspace's rows (no trigram index: FTS5's
+trigram tokenizer would need a shadow table kept in step by triggers, left for later).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from kindred.contacts.errors import (
+    ContactNotFound,
+    FieldNotFound,
+    ImportJobNotFound,
+    InteractionNotFound,
+    TagNotFound,
+)
+from kindred.contacts.models import (
+    Contact,
+    ContactTag,
+    FieldDefinition,
+    ImportJob,
+    Interaction,
+    Tag,
+)
+from kindred.core.db.dialect import insert_ignoring_conflicts
+from kindred.core.repository import Repository, WorkspaceRepository
+from kindred.core.schemas import PageParams
+
+SORTABLE = {
+    "createdat": Contact.created_at,
+    "updatedat": Contact.updated_at,
+    "firstname": Contact.first_name,
+    "lastname": Contact.last_name,
+    "email": Contact.email,
+    "company": Contact.company,
+    "phone": Contact.phone,
+}
+PREFIX_ONLY_BELOW = 3
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    search: str | None = None
+    tag_ids: Sequence[uuid.UUID] | None = None
+    company_id: uuid.UUID | None = None
+    sort: str = "createdat"
+    descending: bool = True
+
+
+def _like_escape(fragment: str) -> str:
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_condition(fragments: Iterable[str]) -> ColumnElement[bool]:
+    """Any of the fragments (the typed text and its digits-only phone form) matches."""
+    patterns: list[ColumnElement[bool]] = []
+    for fragment in fragments:
+        escaped = _like_escape(fragment.lower())
+        if len(fragment) < PREFIX_ONLY_BELOW:
+            patterns.append(Contact.search_text.like(f"{escaped}%", escape="\\"))
+            patterns.append(Contact.search_text.like(f"% {escaped}%", escape="\\"))
+        else:
+            patterns.append(Contact.search_text.like(f"%{escaped}%", escape="\\"))
+    return or_(*patterns)
+
+
+class ContactRepository(WorkspaceRepository[Contact]):
+    model = Contact
+    not_found = ContactNotFound
+
+    def with_tags(self, stmt: Select[Contact]) -> Select[Contact]:
+        return stmt.options(selectinload(Contact.tags))
+
+    async def get_with_tags(self, contact_id: uuid.UUID, *, refresh: bool = False) -> Contact:
+        """The contact with its tags; `refresh` reloads them after links changed."""
+        stmt = self.with_tags(self.base().where(Contact.id == contact_id))
+        if refresh:
+            stmt = stmt.execution_options(populate_existing=True)
+        found = await self.session.scalar(stmt)
+        if found is None:
+            raise self.not_found()
+        return found
+
+    def filtered(self, query: ContactQuery, fragments: Sequence[str]) -> Select[Contact]:
+        stmt = self.base()
+        if fragments:
+            stmt = stmt.where(search_condition(fragments))
+        if query.company_id is not None:
+            stmt = stmt.where(Contact.company_id == query.company_id)
+        for tag_id in query.tag_ids or ():
+            stmt = stmt.where(
+                exists().where(
+                    ContactTag.workspace_id == self.workspace_id,
+                    ContactTag.tag_id == tag_id,
+                    ContactTag.contact_id == Contact.id,
+                )
+            )
+        column = SORTABLE[query.sort]
+        ordering = column.desc() if query.descending else column.asc()
+        tie = Contact.id.desc() if query.descending else Contact.id.asc()
+        return stmt.order_by(ordering, tie)
+
+    async def list_page(
+        self, query: ContactQuery, fragments: Sequence[str], params: PageParams
+    ) -> tuple[Sequence[Contact], int]:
+        return await self.page(self.with_tags(self.filtered(query, fragments)), params)
+
+    async def by_email(self, email: str) -> Contact | None:
+        return await self.session.scalar(self.base().where(Contact.email == email))
+
+    async def by_crm(self, crm_source: str, crm_id: str) -> Contact | None:
+        return await self.session.scalar(
+            self.with_tags(
+                self.base().where(Contact.crm_source == crm_source, Contact.crm_id == crm_id)
+            )
+        )
+
+    async def existing_ids(self, contact_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        rows = await self.session.scalars(
+            select(Contact.id).where(
+                Contact.workspace_id == self.workspace_id, Contact.id.in_(contact_ids)
+            )
+        )
+        return list(rows)
+
+
+class ContactStats(Repository[Contact]):
+    """Cross-workspace counts for the platform admin's user list."""
+
+    model = Contact
+
+    async def count_by_owner(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        rows = await self.session.execute(
+            select(Contact.owner_id, func.count())
+            .where(Contact.owner_id.in_(user_ids))
+            .group_by(Contact.owner_id)
+        )
+        return {owner: count for owner, count in rows if owner is not None}
+
+
+class TagRepository(WorkspaceRepository[Tag]):
+    model = Tag
+    not_found = TagNotFound
+
+    async def listed(self) -> Sequence[Tag]:
+        return await self.all(self.base().order_by(Tag.name))
+
+    async def by_name(self, name: str) -> Tag | None:
+        return await self.session.scalar(self.base().where(Tag.name == name))
+
+    async def by_names(self, names: Sequence[str]) -> dict[str, Tag]:
+        found = await self.all(self.base().where(Tag.name.in_(names))) if names else []
+        return {tag.name: tag for tag in found}
+
+    async def of_contacts(self, contact_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, Tag]]:
+        rows = await self.session.execute(
+            select(ContactTag.contact_id, Tag)
+            .join(Tag, Tag.id == ContactTag.tag_id)
+            .where(
+                ContactTag.workspace_id == self.workspace_id,
+                ContactTag.contact_id.in_(contact_ids),
+            )
+            .order_by(Tag.name)
+        )
+        return [(contact_id, tag) for contact_id, tag in rows]
+
+    async def link(self, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> None:
+        """Adds (contact_id, tag_id) links; links that already exist are left alone."""
+        if not pairs:
+            return
+        await self.session.execute(
+            insert_ignoring_conflicts(self.session, ContactTag.__table__),  # type: ignore[arg-type]
+            [
+                {"workspace_id": self.workspace_id, "contact_id": c, "tag_id": t}
+                for c, t in dict.fromkeys(pairs)
+            ],
+        )
+
+    async def unlink(self, contact_id: uuid.UUID, tag_ids: Sequence[uuid.UUID] | None) -> None:
+        """Removes the given tags from a contact (all of them when `tag_ids` is None)."""
+        stmt = delete(ContactTag).where(
+            ContactTag.workspace_id == self.workspace_id, ContactTag.contact_id == contact_id
+        )
+        if tag_ids is not None:
+            stmt = stmt.where(ContactTag.tag_id.in_(tag_ids))
+        await self.session.execute(stmt)
+
+
+class FieldRepository(WorkspaceRepository[FieldDefinition]):
+    model = FieldDefinition
+    not_found = FieldNotFound
+
+    async def listed(self) -> Sequence[FieldDefinition]:
+        return await self.all(
+            self.base().order_by(FieldDefinition.sort_order, FieldDefinition.name)
+        )
+
+    async def by_name(self, name: str) -> FieldDefinition | None:
+        return await self.session.scalar(self.base().where(FieldDefinition.name == name))
+
+
+class InteractionRepository(WorkspaceRepository[Interaction]):
+    model = Interaction
+    not_found = InteractionNotFound
+
+    def of_contact(self, contact_id: uuid.UUID, types: Sequence[str] = ()) -> Select[Interaction]:
+        stmt = self.base().where(Interaction.contact_id == contact_id)
+        if types:
+            stmt = stmt.where(Interaction.type.in_(types))
+        return stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+
+
+class ImportJobRepository(WorkspaceRepository[ImportJob]):
+    model = ImportJob
+    not_found = ImportJobNotFound
+
+    async def locked_progress(self, job_id: uuid.UUID) -> int | None:
+        """The job's committed `processed` count (None once the job is gone), its row locked
+        until this transaction ends (SQLite has no row locks: its one writer serialises runs)."""
+        stmt = select(ImportJob.processed).where(
+            ImportJob.workspace_id == self.workspace_id, ImportJob.id == job_id
+        )
+        return await self.session.scalar(stmt.with_for_update())

@@ -1,0 +1,125 @@
+"""Workspace tags and which contacts carry them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.contacts import events
+from kindred.contacts.errors import DuplicateTag
+from kindred.contacts.models import Tag
+from kindred.contacts.repository import ContactRepository, TagRepository
+
+
+async def list_tags(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Tag]:
+    return await TagRepository(session, workspace_id).listed()
+
+
+async def create_tag(
+    session: AsyncSession, workspace_id: uuid.UUID, *, name: str, color: str | None
+) -> Tag:
+    tags = TagRepository(session, workspace_id)
+    if await tags.by_name(name) is not None:
+        raise DuplicateTag()
+    return await tags.add(Tag(name=name, color=color))
+
+
+async def update_tag(
+    session: AsyncSession, workspace_id: uuid.UUID, tag_id: uuid.UUID, changes: dict[str, object]
+) -> Tag:
+    tags = TagRepository(session, workspace_id)
+    tag = await tags.get_or_404(tag_id)
+    name = changes.get("name")
+    if isinstance(name, str) and name != tag.name:
+        if await tags.by_name(name) is not None:
+            raise DuplicateTag()
+        tag.name = name
+    if "color" in changes:
+        tag.color = changes["color"] if isinstance(changes["color"], str) else None
+    await session.flush()
+    return tag
+
+
+async def delete_tag(session: AsyncSession, workspace_id: uuid.UUID, tag_id: uuid.UUID) -> None:
+    tags = TagRepository(session, workspace_id)
+    await tags.delete(await tags.get_or_404(tag_id))
+
+
+async def ensure_tags(
+    session: AsyncSession, workspace_id: uuid.UUID, names: Sequence[str]
+) -> list[Tag]:
+    """The tags with these names, creating the ones that do not exist yet."""
+    tags = TagRepository(session, workspace_id)
+    wanted = list(dict.fromkeys(names))
+    found = await tags.by_names(wanted)
+    for name in wanted:
+        if name not in found:
+            found[name] = await tags.add(Tag(name=name))
+    return [found[name] for name in wanted]
+
+
+async def set_contact_tags(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, names: Sequence[str]
+) -> None:
+    """Replaces a contact's tags with the named ones."""
+    tags = await ensure_tags(session, workspace_id, names)
+    repository = TagRepository(session, workspace_id)
+    await repository.unlink(contact_id, None)
+    await repository.link([(contact_id, tag.id) for tag in tags])
+
+
+async def tag_contacts(
+    session: AsyncSession, workspace_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> None:
+    """Adds (contact_id, tag_id) links in bulk (imports)."""
+    await TagRepository(session, workspace_id).link(pairs)
+
+
+async def tags_of_contact(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID
+) -> list[Tag]:
+    await ContactRepository(session, workspace_id).get_or_404(contact_id)
+    return [tag for _, tag in await TagRepository(session, workspace_id).of_contacts([contact_id])]
+
+
+async def add_contact_tag(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, tag_id: uuid.UUID
+) -> list[Tag]:
+    before = await tags_of_contact(session, workspace_id, contact_id)
+    repository = TagRepository(session, workspace_id)
+    await repository.get_or_404(tag_id)
+    await repository.link([(contact_id, tag_id)])
+    await events.contact_changed(session, workspace_id, contact_id, None, before)
+    return await tags_of_contact(session, workspace_id, contact_id)
+
+
+async def remove_contact_tag(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, tag_id: uuid.UUID
+) -> list[Tag]:
+    before = await tags_of_contact(session, workspace_id, contact_id)
+    await TagRepository(session, workspace_id).unlink(contact_id, [tag_id])
+    await events.contact_changed(session, workspace_id, contact_id, None, before)
+    return await tags_of_contact(session, workspace_id, contact_id)
+
+
+async def tags_of_contacts(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Tag]]:
+    """Tags per contact for a batch; ids of other workspaces or unknown ids are left out."""
+    known = await ContactRepository(session, workspace_id).existing_ids(contact_ids)
+    result: dict[uuid.UUID, list[Tag]] = {contact_id: [] for contact_id in known}
+    for contact_id, tag in await TagRepository(session, workspace_id).of_contacts(known):
+        result[contact_id].append(tag)
+    return result
+
+
+async def tag_ids_named(
+    session: AsyncSession, workspace_id: uuid.UUID, names: Sequence[str]
+) -> list[uuid.UUID] | None:
+    """Ids of the named tags, or None when one of them does not exist (nothing can match)."""
+    found = await TagRepository(session, workspace_id).by_names(names)
+    if len(found) < len(set(names)):
+        return None
+    return [tag.id for tag in found.values()]

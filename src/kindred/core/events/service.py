@@ -1,0 +1,72 @@
+"""Emitting events inside the caller's transaction, and reading them back (replays)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.core.events.catalogue import event_type
+from kindred.core.events.models import DomainEvent
+from kindred.core.events.repository import EventRepository
+from kindred.core.jobs import enqueue
+
+DISPATCH_TASK = "events.dispatch"
+SCRATCH_KEY = "kindred.transaction_scratch"
+
+
+def once_per_transaction(session: AsyncSession, key: Hashable) -> bool:
+    """True the first time `key` is seen in the session's current transaction.
+
+    Used to enqueue one job per transaction and target however many rows it writes; the set
+    is forgotten when the transaction ends (committed or rolled back).
+    """
+    transaction = session.get_transaction()
+    held = session.info.get(SCRATCH_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[SCRATCH_KEY] = held
+    seen: set[Hashable] = held[1]
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+async def emit(
+    session: AsyncSession,
+    *,
+    workspace_id: uuid.UUID,
+    type: str,
+    data: dict[str, Any],
+    contact_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> DomainEvent:
+    """Records an event in the caller's transaction and makes sure it will be dispatched."""
+    event_type(type)
+    event = DomainEvent(workspace_id=workspace_id, type=type, data=data, contact_id=contact_id)
+    if occurred_at is not None:
+        event.occurred_at = occurred_at
+    session.add(event)
+    if once_per_transaction(session, (DISPATCH_TASK, workspace_id)):
+        await enqueue(
+            session, DISPATCH_TASK, workspace_id=workspace_id, workspace=str(workspace_id)
+        )
+    else:
+        await session.flush()
+    return event
+
+
+async def events_since(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    since: datetime,
+    *,
+    types: Sequence[str] | None = None,
+    limit: int = 10_000,
+) -> Sequence[DomainEvent]:
+    """The workspace's events since a moment, oldest first (`types=None`: every type)."""
+    return await EventRepository(session).since(workspace_id, since, types, limit)

@@ -1,0 +1,1 @@
+"""Wire dialects: exact formats of other products' documents, translated over our services."""

@@ -1,0 +1,1 @@
+"""Leads: businesses not yet customers, their import, dedup and conversion to contacts."""

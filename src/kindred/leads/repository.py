@@ -1,0 +1,126 @@
+"""Every query on leads, scoped by workspace; bulk inserts for imports."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select
+
+from kindred.core.repository import Repository, WorkspaceRepository
+from kindred.core.schemas import PageParams
+from kindred.leads.errors import LeadNotFound
+from kindred.leads.models import Lead
+
+LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class LeadQuery:
+    status: str | None = None
+    category: str | None = None
+    city: str | None = None
+    search: str | None = None
+
+
+def _like(fragment: str) -> str:
+    escaped = fragment.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class LeadRepository(WorkspaceRepository[Lead]):
+    model = Lead
+    not_found = LeadNotFound
+
+    def filtered(self, query: LeadQuery) -> Select[Lead]:
+        stmt = self.base()
+        if query.status:
+            stmt = stmt.where(Lead.status == query.status)
+        if query.category:
+            stmt = stmt.where(func.lower(Lead.category) == query.category.lower())
+        if query.city:
+            stmt = stmt.where(func.lower(Lead.city) == query.city.lower())
+        if query.search:
+            pattern = _like(query.search)
+            stmt = stmt.where(
+                or_(
+                    *(
+                        func.lower(column).like(pattern, escape="\\")
+                        for column in (Lead.business_name, Lead.email, Lead.phone, Lead.city)
+                    )
+                )
+            )
+        return stmt.order_by(Lead.created_at.desc(), Lead.id.desc())
+
+    async def list_page(self, query: LeadQuery, params: PageParams) -> tuple[Sequence[Lead], int]:
+        return await self.page(self.filtered(query), params)
+
+    async def duplicate_of(
+        self, place_id: str | None, phone: str | None, exclude: uuid.UUID | None = None
+    ) -> Lead | None:
+        keys = []
+        if place_id:
+            keys.append(Lead.google_place_id == place_id)
+        if phone:
+            keys.append(Lead.phone == phone)
+        if not keys:
+            return None
+        stmt = self.base().where(or_(*keys))
+        if exclude is not None:
+            stmt = stmt.where(Lead.id != exclude)
+        return await self.session.scalar(stmt.limit(1))
+
+    async def existing_keys(
+        self, place_ids: Sequence[str], phones: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """Which of these Google place ids and phones the workspace's leads already hold."""
+        places: set[str] = set()
+        numbers: set[str] = set()
+        for start in range(0, max(len(place_ids), len(phones)), LOOKUP_CHUNK):
+            chunk_places = list(place_ids[start : start + LOOKUP_CHUNK])
+            chunk_phones = list(phones[start : start + LOOKUP_CHUNK])
+            rows = await self.session.execute(
+                select(Lead.google_place_id, Lead.phone).where(
+                    Lead.workspace_id == self.workspace_id,
+                    or_(Lead.google_place_id.in_(chunk_places), Lead.phone.in_(chunk_phones)),
+                )
+            )
+            for place_id, phone in rows:
+                places.add(place_id or "")
+                numbers.add(phone or "")
+        return places, numbers
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """One executemany INSERT (no ORM object per row)."""
+        if rows:
+            await self.session.execute(
+                insert(Lead), [{**row, "workspace_id": self.workspace_id} for row in rows]
+            )
+
+    async def count_since(self, start: Any, end: Any) -> tuple[int, int]:
+        """(all leads, leads created in [start, end)) in one statement."""
+        in_window = (Lead.created_at >= start) & (Lead.created_at < end)
+        row = (
+            await self.session.execute(
+                select(func.count(), func.count().filter(in_window)).where(
+                    Lead.workspace_id == self.workspace_id
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+
+class LeadStats(Repository[Lead]):
+    """Cross-workspace counts for the platform admin's user list."""
+
+    model = Lead
+
+    async def count_by_owner(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        rows = await self.session.execute(
+            select(Lead.owner_id, func.count())
+            .where(Lead.owner_id.in_(user_ids))
+            .group_by(Lead.owner_id)
+        )
+        return {owner: count for owner, count in rows if owner is not None}

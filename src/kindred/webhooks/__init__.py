@@ -1,0 +1,1 @@
+"""Outbound webhooks: endpoints subscribe to domain events and get signed, retried deliveries."""

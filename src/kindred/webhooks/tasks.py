@@ -1,0 +1,41 @@
+"""The webhooks consumer of domain events, the delivery task and the retry scanner."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.core.events import DomainEvent, consumer
+from kindred.core.jobs import enqueue, scanner, task, task_settings
+from kindred.webhooks import service, worker
+from kindred.webhooks.repository import DeliveryQueue
+
+
+@consumer("webhooks")
+async def fan_out(session: AsyncSession, event: DomainEvent) -> None:
+    await service.fan_out(session, event)
+
+
+@task(service.DELIVER_TASK)
+async def deliver(session: AsyncSession, *, endpoint: str, due_by: str | None = None) -> None:
+    moment = datetime.fromisoformat(due_by) if due_by else None
+    await worker.deliver_endpoint(
+        session, task_settings(session), uuid.UUID(endpoint), due_by=moment
+    )
+
+
+@scanner("webhooks.deliver_due")
+async def deliver_due(session: AsyncSession, now: datetime) -> int:
+    """Retries come due here: one delivery job per endpoint with something due at `now`."""
+    due = await DeliveryQueue(session).due_endpoints(now)
+    for workspace_id, endpoint_id in due:
+        await enqueue(
+            session,
+            service.DELIVER_TASK,
+            workspace_id=workspace_id,
+            endpoint=str(endpoint_id),
+            due_by=now.isoformat(),
+        )
+    return len(due)

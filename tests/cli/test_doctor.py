@@ -1,0 +1,65 @@
+"""`kindred doctor`: plain findings, non-zero exit when something is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kindred.cli.doctor import Finding, run_checks
+from kindred.settings import Settings
+from tests.cli.test_cli import kindred
+from tests.conftest import make_settings
+
+
+def _by_check(findings: list[Finding]) -> dict[str, Finding]:
+    return {finding.check: finding for finding in findings}
+
+
+async def test_a_migrated_database_without_redis_is_healthy(settings: Settings) -> None:
+    found = _by_check(await run_checks(settings))
+    assert {name: f.level for name, f in found.items()} == {
+        "configuration": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "redis": "ok",
+    }
+    assert "not configured" in found["redis"].detail
+
+
+async def test_pending_migrations_are_reported(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", tmp_path)
+    found = _by_check(await run_checks(settings))
+    assert found["migrations"].level == "fail"
+    assert "kindred migrate" in found["migrations"].detail
+
+
+async def test_unreachable_services_are_named(tmp_path: Path) -> None:
+    settings = make_settings(
+        "postgresql+asyncpg://postgres@127.0.0.1:1/none", tmp_path, redis_url="redis://127.0.0.1:1"
+    )
+    found = _by_check(await run_checks(settings))
+    assert found["database"].level == "fail"
+    assert "cannot reach the database" in found["database"].detail
+    assert found["redis"].level == "fail"
+    assert "migrations" not in found
+
+
+async def test_redis_dispatch_without_redis_is_a_configuration_error(
+    settings: Settings,
+) -> None:
+    broken = settings.model_copy(update={"job_dispatch": "redis"})
+    found = _by_check(await run_checks(broken))
+    assert found["configuration"].level == "fail"
+    assert "REDIS_URL" in found["configuration"].detail
+
+
+def test_doctor_exits_non_zero_and_says_what_is_wrong(tmp_path: Path) -> None:
+    result = kindred("doctor", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "migrations" in result.stdout
+    assert "run `kindred migrate`" in result.stdout
+
+
+def test_doctor_passes_after_migrate(tmp_path: Path) -> None:
+    assert kindred("migrate", data_dir=tmp_path).returncode == 0
+    result = kindred("doctor", data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout

@@ -1,0 +1,206 @@
+"""The job system: enqueued in the caller's transaction, claimed once, retried, reconciled."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.app import create_app
+from kindred.core.db.session import Database
+from kindred.core.db.types import utcnow
+from kindred.core.jobs import Job, JobStatus, enqueue, task
+from kindred.core.jobs.registry import SCANNERS, scanner
+from kindred.core.jobs.runner import retry_delay
+from kindred.core.jobs.runtime import JobRuntime
+from kindred.settings import Settings
+from tests.conftest import client_for
+from tests.databases import REDIS_URL
+
+CALLS: dict[str, list[Any]] = {"record": [], "flaky": []}
+
+
+@task("tests.record_call")
+async def record_call(session: AsyncSession, *, marker: str) -> None:
+    CALLS["record"].append(marker)
+
+
+@task("tests.always_fails", max_attempts=2)
+async def always_fails(session: AsyncSession, *, marker: str) -> None:
+    raise RuntimeError(f"boom {marker}")
+
+
+@task("tests.fails_once")
+async def fails_once(session: AsyncSession, *, marker: str) -> None:
+    CALLS["flaky"].append(marker)
+    if CALLS["flaky"].count(marker) == 1:
+        raise RuntimeError("transient")
+
+
+async def job_status(database: Database, job_id: uuid.UUID) -> Job:
+    async with database.session_scope() as session:
+        job = await session.get(Job, job_id)
+        assert job is not None
+        return job
+
+
+async def test_a_committed_job_runs_once(database: Database, jobs: JobRuntime) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.record_call", marker=marker)
+    await jobs.runner.run_due()
+    await jobs.runner.run_due()
+    assert CALLS["record"].count(marker) == 1
+    assert (await job_status(database, job.id)).status == JobStatus.SUCCEEDED
+
+
+async def test_a_rolled_back_transaction_enqueues_nothing(database: Database, jobs: JobRuntime) -> None:
+    marker = uuid.uuid4().hex
+    with pytest.raises(RuntimeError):
+        async with database.session_scope() as session:
+            await enqueue(session, "tests.record_call", marker=marker)
+            raise RuntimeError("request failed")
+    await jobs.runner.run_due()
+    assert marker not in CALLS["record"]
+
+
+async def test_a_second_claim_of_the_same_job_does_nothing(database: Database, jobs: JobRuntime) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.record_call", marker=marker)
+    ran = await asyncio.gather(jobs.runner.run(job.id), jobs.runner.run(job.id))
+    assert sorted(ran) == [False, True]
+    assert CALLS["record"].count(marker) == 1
+
+
+async def test_a_failing_job_is_retried_with_backoff(database: Database, jobs: JobRuntime) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.fails_once", marker=marker)
+    await jobs.runner.run(job.id)
+    retried = await job_status(database, job.id)
+    assert retried.status == JobStatus.QUEUED and retried.attempts == 1
+    assert retried.run_at > utcnow()
+    assert "transient" in (retried.last_error or "")
+    await jobs.runner.run_due(now=utcnow() + timedelta(hours=2))
+    assert (await job_status(database, job.id)).status == JobStatus.SUCCEEDED
+
+
+async def test_a_job_out_of_attempts_is_failed_and_counted(
+    database: Database, jobs: JobRuntime, client: httpx.AsyncClient
+) -> None:
+    before = (await client.get("/api/health/queue")).json()["queueStats"]["failed"]
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.always_fails", marker="x")
+    await jobs.runner.run(job.id)
+    await jobs.runner.run_due(now=utcnow() + timedelta(hours=2))
+    failed = await job_status(database, job.id)
+    assert failed.status == JobStatus.FAILED and failed.attempts == 2
+    after = (await client.get("/api/health/queue")).json()["queueStats"]["failed"]
+    assert after == before + 1
+
+
+async def test_a_failing_task_leaves_its_writes_rolled_back(database: Database, jobs: JobRuntime) -> None:
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.always_fails", marker="rollback")
+    await jobs.runner.run(job.id)
+    assert (await job_status(database, job.id)).finished_at is None
+
+
+async def test_a_job_whose_worker_died_is_taken_back_by_the_tick(
+    database: Database, jobs: JobRuntime
+) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.record_call", marker=marker)
+        await session.flush()
+        await session.execute(
+            update(Job)
+            .where(Job.id == job.id)
+            .values(status=JobStatus.RUNNING.value, locked_until=utcnow() - timedelta(seconds=1))
+        )
+    await jobs.tick()
+    assert (await job_status(database, job.id)).status == JobStatus.QUEUED
+    await jobs.runner.run_due()
+    assert CALLS["record"].count(marker) == 1
+
+
+async def test_the_tick_runs_registered_scanners(database: Database, jobs: JobRuntime) -> None:
+    seen: list[object] = []
+
+    @scanner("tests.scanner")
+    async def scan(session: AsyncSession, now: object) -> None:
+        seen.append(now)
+
+    try:
+        await jobs.tick()
+    finally:
+        SCANNERS.pop("tests.scanner")
+    assert len(seen) == 1
+
+
+def test_retry_delay_grows_exponentially_and_is_capped() -> None:
+    delays = [retry_delay(attempt, 2.0).total_seconds() for attempt in (1, 2, 3, 20)]
+    assert 1.6 <= delays[0] <= 2.4 and 3.2 <= delays[1] <= 4.8 and 6.4 <= delays[2] <= 9.6
+    assert delays[3] == 3600
+
+
+async def test_enqueueing_an_unknown_task_fails(database: Database) -> None:
+    with pytest.raises(LookupError):
+        async with database.session_scope() as session:
+            await enqueue(session, "tests.no_such_task")
+
+
+async def wait_for(predicate: Any, seconds: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_in_process_broker_runs_jobs_after_commit(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"job_dispatch": "inprocess"}))
+    marker = uuid.uuid4().hex
+    async with app.router.lifespan_context(app):
+        database: Database = app.state.database
+        async with database.session_scope() as session:
+            await enqueue(session, "tests.record_call", marker=marker)
+        await wait_for(lambda: marker in CALLS["record"])
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="needs KINDRED_TEST_REDIS_URL")
+async def test_a_redis_worker_runs_jobs_published_by_the_api(settings: Settings) -> None:
+    from taskiq.api import run_receiver_task
+
+    redis_settings = settings.model_copy(
+        update={"redis_url": REDIS_URL, "job_dispatch": "redis", "job_queue_name": f"kindred-test-{uuid.uuid4().hex}"}
+    )
+    api = create_app(redis_settings)
+    marker = uuid.uuid4().hex
+    async with api.router.lifespan_context(api):
+        worker_db = Database.from_settings(redis_settings)
+        worker = JobRuntime(worker_db, redis_settings)
+        await worker.start(scheduler=False)
+        assert worker.broker is not None
+        receiver = asyncio.create_task(run_receiver_task(worker.broker, run_startup=False))
+        try:
+            database: Database = api.state.database
+            async with database.session_scope() as session:
+                job = await enqueue(session, "tests.record_call", marker=marker)
+            await wait_for(lambda: marker in CALLS["record"])
+            await wait_for(lambda: True)
+            async with client_for(api) as client:
+                assert (await client.get("/api/health/queue")).json()["mode"] == "redis"
+            assert (await job_status(database, job.id)).attempts == 1
+        finally:
+            receiver.cancel()
+            await asyncio.gather(receiver, return_exceptions=True)
+            await worker.stop()
+            await worker_db.dispose()

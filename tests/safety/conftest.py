@@ -1,0 +1,34 @@
+"""Two tenants with the same data set, made through the API, shared by a module's tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+
+from tests.safety.fresh_apps import make_app
+from tests.safety.registry import Registry, discover
+from tests.safety.tenants import Tenant, make_tenant
+
+REGISTRY = discover()
+__all__ = ["make_app"]  # a fixture for apps with their own settings
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return REGISTRY
+
+
+@pytest.fixture(scope="module")
+async def tenant_a(app: FastAPI) -> AsyncIterator[Tenant]:
+    tenant = await make_tenant(app, REGISTRY, "Tenant A")
+    yield tenant
+    await tenant.close()
+
+
+@pytest.fixture(scope="module")
+async def tenant_b(app: FastAPI) -> AsyncIterator[Tenant]:
+    tenant = await make_tenant(app, REGISTRY, "Tenant B")
+    yield tenant
+    await tenant.close()

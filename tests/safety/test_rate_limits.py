@@ -1,0 +1,113 @@
+"""Rate limits: per IP on public routes, per credential, per IP otherwise; sign-in failures
+per account; the Redis store shared by processes."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from kindred.core.ratelimit import RedisRateLimiter
+from tests.conftest import client_for
+from tests.databases import REDIS_URL
+from tests.factories import PASSWORD, signup
+from tests.safety.fresh_apps import AppFactory
+
+
+def _assert_limited(response: httpx.Response, limit: int) -> None:
+    assert response.status_code == 429
+    headers = response.headers
+    assert int(headers["Retry-After"]) >= 1
+    assert headers["RateLimit-Limit"] == str(limit)
+    assert headers["RateLimit-Remaining"] == "0"
+    assert int(headers["RateLimit-Reset"]) >= 1
+    body = response.json()
+    assert (body["code"], body["status"]) == ("RATE_LIMITED", 429)
+
+
+async def test_public_routes_are_limited_per_ip(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_public_per_ip=2)
+    body = {"email": "nobody@example.com", "password": "wrong-password"}
+    async with client_for(app) as client:
+        statuses = [(await client.post("/api/auth/signin", json=body)).status_code for _ in "ab"]
+        _assert_limited(await client.post("/api/auth/signin", json=body), 2)
+    assert statuses == [401, 401]
+
+
+async def test_each_api_key_has_its_own_budget(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_credential=3)
+    owner = await signup(app)  # signup, signin, session: the cookie's budget, not the keys'
+    first, _ = await owner.api_key_client("first")
+    second, _ = await owner.api_key_client("second")
+    for _ in range(3):
+        assert (await first.get("/api/auth/session")).status_code == 200
+    _assert_limited(await first.get("/api/auth/session"), 3)
+    assert (await second.get("/api/auth/session")).status_code == 200
+
+
+async def test_anonymous_calls_are_limited_per_ip(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_ip=2)
+    async with client_for(app) as client:
+        for _ in range(2):
+            assert (await client.get("/api/health")).status_code == 200
+        _assert_limited(await client.get("/api/health"), 2)
+
+
+async def test_allowed_responses_say_how_much_budget_is_left(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_ip=5)
+    async with client_for(app) as client:
+        response = await client.get("/api/health")
+    assert response.headers["RateLimit-Limit"] == "5"
+    assert response.headers["RateLimit-Remaining"] == "4"
+
+
+async def test_repeated_failed_signins_lock_the_account_for_a_while(make_app: AppFactory) -> None:
+    app = await make_app(signin_max_failures=2)
+    victim = await signup(app)
+    other = await signup(app)
+    wrong = {"email": victim.email, "password": "not-the-password"}
+    async with client_for(app) as client:
+        for _ in range(2):
+            assert (await client.post("/api/auth/signin", json=wrong)).status_code == 401
+        right = {"email": victim.email, "password": PASSWORD}
+        locked = await client.post("/api/auth/signin", json=right)
+        unaffected = await client.post(
+            "/api/auth/signin", json={"email": other.email, "password": PASSWORD}
+        )
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "TOO_MANY_FAILED_SIGNINS"
+    assert int(locked.headers["Retry-After"]) > 0
+    assert unaffected.status_code == 200
+
+
+async def test_limits_off_when_disabled(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_enabled=False, rate_limit_per_ip=1)
+    async with client_for(app) as client:
+        statuses = {(await client.get("/api/health")).status_code for _ in range(3)}
+    assert statuses == {200}
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="needs KINDRED_TEST_REDIS_URL")
+async def test_redis_counters_are_shared_between_processes() -> None:
+    assert REDIS_URL
+    one, two = RedisRateLimiter(REDIS_URL), RedisRateLimiter(REDIS_URL)
+    key = f"test:{id(one)}"
+    try:
+        assert (await one.hit(key, 2, 60)).allowed
+        assert (await two.hit(key, 2, 60)).allowed
+        denied = await one.hit(key, 2, 60)
+        assert not denied.allowed
+        assert not (await two.peek(key, 2, 60)).allowed
+    finally:
+        await one.close()
+        await two.close()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="needs KINDRED_TEST_REDIS_URL")
+async def test_app_uses_redis_when_configured(make_app: AppFactory) -> None:
+    app = await make_app(redis_url=REDIS_URL, rate_limit_per_ip=1)
+    assert isinstance(app.state.rate_limiter, RedisRateLimiter)
+    async with client_for(app) as client:
+        assert (await client.get("/api/health")).status_code in (200, 429)
+        _assert_limited(await client.get("/api/health"), 1)
