@@ -28,6 +28,8 @@ from kindred.core.db import migrate
 from kindred.core.db.engine import build_engine
 from kindred.settings import Settings, normalise_database_url
 
+PASSWORD = "bench-password-1"
+
 
 def base_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
@@ -58,6 +60,23 @@ async def fresh_database(server_url: str | None, keep: bool) -> AsyncIterator[Se
         url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite+aiosqlite:///{workdir / name}.db"
+    settings = await _migrated(url, workdir)
+    print(f"database: {url if keep else url.split('/')[-1]} ({make_url(url).get_backend_name()})")
+    try:
+        yield settings
+    finally:
+        if server_url and not keep:
+            await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def kept_database(url: str) -> Settings:
+    """Settings for a database an earlier `--keep` run left, upgraded to the current heads."""
+    settings = await _migrated(normalise_database_url(url), Path(tempfile.mkdtemp()))
+    print(f"database: {settings.database_url} (reused)")
+    return settings
+
+
+async def _migrated(url: str, workdir: Path) -> Settings:
     settings = Settings(
         database_url=url,
         data_dir=workdir,
@@ -72,12 +91,7 @@ async def fresh_database(server_url: str | None, keep: bool) -> AsyncIterator[Se
     async with engine.begin() as connection:
         await connection.run_sync(migrate.upgrade_on)
     await engine.dispose()
-    print(f"database: {url if keep else url.split('/')[-1]} ({engine.dialect.name})")
-    try:
-        yield settings
-    finally:
-        if server_url and not keep:
-            await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return settings
 
 
 @dataclass
@@ -100,16 +114,24 @@ async def sign_up(app: FastAPI, business: str) -> SignedIn:
     """A new account and workspace through the API; a client authenticated by an API key."""
     email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
     async with client_for(app) as anonymous:
-        body = {"name": "Bench", "email": email, "password": "bench-password-1"}
+        body = {"name": "Bench", "email": email, "password": PASSWORD}
         signed = await anonymous.post("/api/signup", json=body | {"businessName": business})
         signed.raise_for_status()
-        signin = {"email": email, "password": body["password"]}
+    ids = signed.json()
+    return await sign_in(app, email, uuid.UUID(ids["workspaceId"]), uuid.UUID(ids["userId"]))
+
+
+async def sign_in(
+    app: FastAPI, email: str, workspace_id: uuid.UUID, user_id: uuid.UUID
+) -> SignedIn:
+    """A client with a new API key for a user `sign_up` created (in this run or a kept one)."""
+    async with client_for(app) as anonymous:
+        signin = {"email": email, "password": PASSWORD}
         (await anonymous.post("/api/auth/signin", json=signin)).raise_for_status()
         key = await anonymous.post("/api/api-keys", json={"name": "bench"})
         key.raise_for_status()
     client = client_for(app, authorization=f"Bearer {key.json()['rawKey']}")
-    ids = signed.json()
-    return SignedIn(app, client, uuid.UUID(ids["workspaceId"]), uuid.UUID(ids["userId"]))
+    return SignedIn(app, client, workspace_id, user_id)
 
 
 @asynccontextmanager

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import event
+
+from kindred.core.db.session import Database
 from tests.factories import Actor
 
 
@@ -51,3 +56,19 @@ async def interactions_of(actor: Actor, contact_id: str) -> list[dict[str, Any]]
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["interactions"]
     return items
+
+
+@contextmanager
+def counting_statements(database: Database) -> Iterator[list[str]]:
+    """The SQL statements run while the block runs (to hold routes to their query counts)."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

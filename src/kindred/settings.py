@@ -82,6 +82,31 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     metrics_enabled: bool = True
 
+    # Outbound messages (messaging, providers/). Sandbox: every message is captured in the
+    # database and never leaves; live: SMS through each workspace's Twilio account, email
+    # through the operator's SMTP server or MailerSend account.
+    delivery_mode: Literal["sandbox", "live"] = "sandbox"
+    email_provider: Literal["smtp", "mailersend"] = "smtp"
+    email_from: str = "Kindred <no-reply@localhost>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mailersend_api_key: str | None = None
+    mailersend_base_url: str = "https://api.mailersend.com/v1"
+    mailersend_webhook_secret: str | None = None
+    twilio_base_url: str = "https://api.twilio.com/2010-04-01"
+    # Where providers reach this installation (Twilio status callbacks); unset: none asked.
+    public_base_url: str | None = None
+    provider_timeout_seconds: float = 15.0
+    # Credits a workspace starts with (the embedded default is generous).
+    initial_credits: int = 100_000
+
+    # Dashboard counts that need a full table scan (analytics/cache.py) are cached this long;
+    # 0 computes them on every request.
+    analytics_cache_seconds: int = Field(default=60, ge=0)
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database, else SQLite in the data directory (the embedded default)."""

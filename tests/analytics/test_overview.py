@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 
+from kindred.analytics.cache import MemoryTileStore
 from kindred.analytics.registry import OVERVIEW_METRICS
-from tests.factories import signup
-from tests.pipeline_helpers import make_appointment, make_contact, make_deal, make_lead
+from kindred.contacts.models import Contact
+from kindred.core.db.session import Database
+from tests.analytics.clock import Clock
+from tests.factories import Actor, signup
+from tests.pipeline_helpers import (
+    counting_statements,
+    make_appointment,
+    make_contact,
+    make_deal,
+    make_lead,
+)
 
 
 def today() -> str:
@@ -99,3 +113,76 @@ async def test_bad_dates_are_400(app: FastAPI) -> None:
         "/api/analytics/overview?startDate=2020-01-01&endDate=2025-01-01"
     )
     assert (bad.status_code, reversed_range.status_code, too_long.status_code) == (400, 400, 400)
+
+
+@pytest.fixture
+def clock(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The app's tile cache, in memory, on a clock the test moves."""
+    clock = Clock()
+    monkeypatch.setattr(app.state, "analytics_tiles", MemoryTileStore(clock), raising=False)
+    return clock
+
+
+async def overview(actor: Actor) -> dict[str, Any]:
+    response = await actor.client.get("/api/analytics/overview")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def backdate(database: Database, contact_id: str, days: int) -> None:
+    """What an import keeping the source system's creation dates does."""
+    async with database.session_scope() as session:
+        await session.execute(
+            update(Contact)
+            .where(Contact.id == uuid.UUID(contact_id))
+            .values(created_at=datetime.now(UTC) - timedelta(days=days))
+        )
+
+
+async def test_a_new_contact_shows_at_once_with_a_warm_cache(app: FastAPI, clock: Clock) -> None:
+    owner = await signup(app)
+    await make_contact(owner)
+    await overview(owner)
+    await make_contact(owner, first="Bob")
+    body = await overview(owner)
+    assert body["metrics"]["totalContacts"] == 2
+    assert body["charts"]["contactsGrowth"][-1] == {"date": today(), "count": 2}
+
+
+async def test_an_older_contact_shows_at_the_latest_after_the_ttl(
+    app: FastAPI, database: Database, clock: Clock
+) -> None:
+    owner = await signup(app)
+    await backdate(database, await make_contact(owner), days=40)
+    assert (await overview(owner))["metrics"]["totalContacts"] == 1
+    await backdate(database, await make_contact(owner, first="Bob"), days=40)
+    stale = (await overview(owner))["metrics"]["totalContacts"]
+    clock.now += app.state.settings.analytics_cache_seconds
+    assert (stale, (await overview(owner))["metrics"]["totalContacts"]) == (1, 2)
+
+
+async def test_a_moved_deal_shows_in_the_charts_at_the_latest_after_the_ttl(
+    app: FastAPI, clock: Clock
+) -> None:
+    owner = await signup(app)
+    deal = await make_deal(owner, stage="LEAD", value=100)
+    await overview(owner)
+    await owner.client.patch(f"/api/deals/{deal['id']}/stage", json={"stage": "QUALIFIED"})
+    stale = (await overview(owner))["charts"]["dealsByStage"]
+    clock.now += app.state.settings.analytics_cache_seconds
+    fresh = (await overview(owner))["charts"]["dealsByStage"]
+    assert [row["stage"] for row in stale + fresh] == ["LEAD", "QUALIFIED"]
+
+
+async def test_a_warm_overview_never_counts_the_whole_contacts_table(
+    app: FastAPI, database: Database, clock: Clock
+) -> None:
+    owner = await signup(app)
+    await make_contact(owner)
+    await overview(owner)
+    with counting_statements(database) as statements:
+        await overview(owner)
+    on_contacts = [sql for sql in statements if "FROM contacts" in sql]
+    assert len(on_contacts) == 2, on_contacts
+    assert all("created_at >=" in sql for sql in on_contacts)

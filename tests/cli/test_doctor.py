@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kindred.cli.doctor import Finding, run_checks
+from kindred.cli.doctor import Finding, check_providers, run_checks
 from kindred.settings import Settings
 from tests.cli.test_cli import kindred
 from tests.conftest import make_settings
@@ -18,6 +18,7 @@ async def test_a_migrated_database_without_redis_is_healthy(settings: Settings) 
     found = _by_check(await run_checks(settings))
     assert {name: f.level for name, f in found.items()} == {
         "configuration": "ok",
+        "providers": "ok",
         "database": "ok",
         "migrations": "ok",
         "redis": "ok",
@@ -63,3 +64,13 @@ def test_doctor_passes_after_migrate(tmp_path: Path) -> None:
     assert kindred("migrate", data_dir=tmp_path).returncode == 0
     result = kindred("doctor", data_dir=tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+def test_sandbox_providers_are_fine_and_live_ones_need_credentials(settings: Settings) -> None:
+    live = settings.model_copy(
+        update={"delivery_mode": "live", "email_provider": "mailersend", "mailersend_api_key": None}
+    )
+    [sandbox] = check_providers(settings)
+    [missing] = check_providers(live)
+    assert (sandbox.level, missing.level) == ("ok", "fail")
+    assert "KINDRED_MAILERSEND_API_KEY" in missing.detail

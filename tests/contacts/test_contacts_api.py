@@ -92,6 +92,15 @@ async def test_tag_filter_requires_every_tag(app: FastAPI) -> None:
     assert found["total"] == 1
 
 
+async def test_tag_filter_total_counts_past_the_page_within_the_workspace(app: FastAPI) -> None:
+    owner, other = await signup(app), await signup(app)
+    for actor in (owner, other):
+        for n in range(3):
+            await actor.client.post("/api/contacts", json={"firstName": f"V{n}", "tags": ["VIP"]})
+    found = (await owner.client.get("/api/contacts", params={"tags": "VIP", "limit": 2})).json()
+    assert (len(found["contacts"]), found["total"], found["totalPages"]) == (2, 3, 2)
+
+
 async def test_sort_by_first_name_ascending(app: FastAPI) -> None:
     owner = await signup(app)
     for name in ("Carl", "Abe", "Bob"):

@@ -204,3 +204,24 @@ async def test_a_redis_worker_runs_jobs_published_by_the_api(settings: Settings)
             await asyncio.gather(receiver, return_exceptions=True)
             await worker.stop()
             await worker_db.dispose()
+
+
+async def test_jobs_run_at_a_simulated_time(database: Database, jobs: JobRuntime) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.record_call", delay=timedelta(hours=3), marker=marker)
+    await jobs.runner.run_due()
+    assert marker not in CALLS["record"]
+    await jobs.runner.run_due(now=utcnow() + timedelta(hours=4))
+    assert CALLS["record"].count(marker) == 1
+    assert (await job_status(database, job.id)).status == JobStatus.SUCCEEDED
+
+
+async def test_a_job_published_by_a_future_tick_still_runs(database: Database, jobs: JobRuntime) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        await enqueue(session, "tests.record_call", delay=timedelta(hours=1), marker=marker)
+    later = utcnow() + timedelta(days=2)
+    await jobs.tick(now=later)
+    await jobs.runner.run_due(now=later)
+    assert CALLS["record"].count(marker) == 1

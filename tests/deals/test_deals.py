@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
 
 from kindred.contacts import interactions
 from kindred.core.db.session import Database
 from kindred.core.errors import ServiceUnavailable
 from tests.factories import signup
-from tests.pipeline_helpers import interactions_of, make_contact, make_deal
-
-
-@contextmanager
-def counting_statements(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.pipeline_helpers import counting_statements, interactions_of, make_contact, make_deal
 
 
 async def test_create_embeds_contacts_and_takes_the_stage_probability(app: FastAPI) -> None:

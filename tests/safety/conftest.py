@@ -32,3 +32,18 @@ async def tenant_b(app: FastAPI) -> AsyncIterator[Tenant]:
     tenant = await make_tenant(app, REGISTRY, "Tenant B")
     yield tenant
     await tenant.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How much of the route table the safety net covered in this run."""
+    from tests.safety.routes import current_endpoints
+    from tests.safety.test_fuzz import FUZZ_CASES
+
+    endpoints = current_endpoints()
+    with_id = {e.path for e in endpoints if e.params}
+    covered = {path for path in with_id if REGISTRY.case_for(path)}
+    terminalreporter.write_line(
+        f"safety net: {len(endpoints)} routes, {len(covered)}/{len(with_id)} id routes with a "
+        f"case, {len(REGISTRY.cases)} object cases, {sum(FUZZ_CASES.values())} fuzz cases "
+        f"over {len(FUZZ_CASES)} operations"
+    )

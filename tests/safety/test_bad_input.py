@@ -47,9 +47,20 @@ QUERIES = {
 }
 
 
-def _with_strings(body: dict[str, Any], value: str) -> dict[str, Any]:
-    """The body with `value` appended to every string field."""
-    return {key: f"{item}{value}" if isinstance(item, str) else item for key, item in body.items()}
+def _appended(item: Any, value: str) -> Any:
+    if isinstance(item, str):
+        return f"{item}{value}"
+    if isinstance(item, dict):
+        return {key: _appended(inner, value) for key, inner in item.items()}
+    if isinstance(item, list):
+        return [_appended(inner, value) for inner in item]
+    return item
+
+
+def _with_strings(registry: Registry, endpoint: Endpoint, value: str) -> Any:
+    """The route's valid body with `value` appended to every string in it, however deep."""
+    assert endpoint.key in registry.bodies, f"no body in any route_cases.py for {endpoint.key}"
+    return _appended(registry.body_for(endpoint.key), value)
 
 
 def _assert_clear_refusal(response: httpx.Response) -> None:
@@ -92,7 +103,7 @@ async def test_nul_bytes_in_strings_are_refused_and_write_nothing(
     app: FastAPI, database: Database, registry: Registry, tenant_a: Tenant, endpoint: Endpoint
 ) -> None:
     client, url = await _client_and_url(endpoint, registry, tenant_a, app)
-    body = _with_strings(registry.body_for(endpoint.key), "a\x00b")
+    body = _with_strings(registry, endpoint, "a\x00b")
     before = await row_counts(database)
     response = await client.request(endpoint.method, url, content=json.dumps(body), headers=JSON)
     _assert_clear_refusal(response)
@@ -104,7 +115,7 @@ async def test_sql_and_template_metacharacters_are_plain_text(
     app: FastAPI, registry: Registry, tenant_a: Tenant, endpoint: Endpoint
 ) -> None:
     client, url = await _client_and_url(endpoint, registry, tenant_a, app)
-    body = _with_strings(registry.body_for(endpoint.key), METACHARACTERS)
+    body = _with_strings(registry, endpoint, METACHARACTERS)
     response = await client.request(endpoint.method, url, json=body)
     assert response.status_code < 500, response.text
     if response.status_code >= 400:

@@ -8,6 +8,7 @@ admin by API key. Schemathesis runs the app's lifespan in its own event-loop thr
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -24,6 +25,7 @@ from tests.factories import PASSWORD, unique_email
 from tests.safety.routes import current_app
 
 EXAMPLES = int(os.environ.get("KINDRED_FUZZ_EXAMPLES", "50"))
+FUZZ_CASES: Counter[str] = Counter()  # generated cases per operation, for the summary
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,7 @@ def test_operation_never_fails_and_matches_its_schema(
         database=None,
     )
     def run(case: schemathesis.Case) -> None:
+        FUZZ_CASES[label] += 1
         case.call_and_validate(
             headers=admin_headers, checks=[not_a_server_error, response_schema_conformance]
         )

@@ -12,6 +12,9 @@ from tests.databases import REDIS_URL
 from tests.factories import PASSWORD, signup
 from tests.safety.fresh_apps import AppFactory
 
+# Fixed windows restart on the boundary: a day-long window keeps these tests inside one.
+DAY = 86_400
+
 
 def _assert_limited(response: httpx.Response, limit: int) -> None:
     assert response.status_code == 429
@@ -25,7 +28,7 @@ def _assert_limited(response: httpx.Response, limit: int) -> None:
 
 
 async def test_public_routes_are_limited_per_ip(make_app: AppFactory) -> None:
-    app = await make_app(rate_limit_public_per_ip=2)
+    app = await make_app(rate_limit_public_per_ip=2, rate_limit_window_seconds=DAY)
     body = {"email": "nobody@example.com", "password": "wrong-password"}
     async with client_for(app) as client:
         statuses = [(await client.post("/api/auth/signin", json=body)).status_code for _ in "ab"]
@@ -34,7 +37,7 @@ async def test_public_routes_are_limited_per_ip(make_app: AppFactory) -> None:
 
 
 async def test_each_api_key_has_its_own_budget(make_app: AppFactory) -> None:
-    app = await make_app(rate_limit_per_credential=3)
+    app = await make_app(rate_limit_per_credential=3, rate_limit_window_seconds=DAY)
     owner = await signup(app)  # signup, signin, session: the cookie's budget, not the keys'
     first, _ = await owner.api_key_client("first")
     second, _ = await owner.api_key_client("second")
@@ -44,8 +47,19 @@ async def test_each_api_key_has_its_own_budget(make_app: AppFactory) -> None:
     assert (await second.get("/api/auth/session")).status_code == 200
 
 
+async def test_each_session_has_its_own_budget(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_credential=3, rate_limit_window_seconds=DAY)
+    one = await signup(app)  # signing in read the session once: one of its three requests
+    two = await signup(app)
+    one.client.cookies.set("unrelated", "changes-nothing")
+    for _ in range(2):
+        assert (await one.client.get("/api/auth/session")).status_code == 200
+    _assert_limited(await one.client.get("/api/auth/session"), 3)
+    assert (await two.client.get("/api/auth/session")).status_code == 200
+
+
 async def test_anonymous_calls_are_limited_per_ip(make_app: AppFactory) -> None:
-    app = await make_app(rate_limit_per_ip=2)
+    app = await make_app(rate_limit_per_ip=2, rate_limit_window_seconds=DAY)
     async with client_for(app) as client:
         for _ in range(2):
             assert (await client.get("/api/health")).status_code == 200
@@ -53,7 +67,7 @@ async def test_anonymous_calls_are_limited_per_ip(make_app: AppFactory) -> None:
 
 
 async def test_allowed_responses_say_how_much_budget_is_left(make_app: AppFactory) -> None:
-    app = await make_app(rate_limit_per_ip=5)
+    app = await make_app(rate_limit_per_ip=5, rate_limit_window_seconds=DAY)
     async with client_for(app) as client:
         response = await client.get("/api/health")
     assert response.headers["RateLimit-Limit"] == "5"
@@ -61,7 +75,7 @@ async def test_allowed_responses_say_how_much_budget_is_left(make_app: AppFactor
 
 
 async def test_repeated_failed_signins_lock_the_account_for_a_while(make_app: AppFactory) -> None:
-    app = await make_app(signin_max_failures=2)
+    app = await make_app(signin_max_failures=2, signin_failure_window_seconds=DAY)
     victim = await signup(app)
     other = await signup(app)
     wrong = {"email": victim.email, "password": "not-the-password"}
@@ -93,11 +107,11 @@ async def test_redis_counters_are_shared_between_processes() -> None:
     one, two = RedisRateLimiter(REDIS_URL), RedisRateLimiter(REDIS_URL)
     key = f"test:{id(one)}"
     try:
-        assert (await one.hit(key, 2, 60)).allowed
-        assert (await two.hit(key, 2, 60)).allowed
-        denied = await one.hit(key, 2, 60)
+        assert (await one.hit(key, 2, DAY)).allowed
+        assert (await two.hit(key, 2, DAY)).allowed
+        denied = await one.hit(key, 2, DAY)
         assert not denied.allowed
-        assert not (await two.peek(key, 2, 60)).allowed
+        assert not (await two.peek(key, 2, DAY)).allowed
     finally:
         await one.close()
         await two.close()
@@ -106,7 +120,7 @@ async def test_redis_counters_are_shared_between_processes() -> None:
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="needs KINDRED_TEST_REDIS_URL")
 async def test_app_uses_redis_when_configured(make_app: AppFactory) -> None:
-    app = await make_app(redis_url=REDIS_URL, rate_limit_per_ip=1)
+    app = await make_app(redis_url=REDIS_URL, rate_limit_per_ip=1, rate_limit_window_seconds=DAY)
     assert isinstance(app.state.rate_limiter, RedisRateLimiter)
     async with client_for(app) as client:
         assert (await client.get("/api/health")).status_code in (200, 429)

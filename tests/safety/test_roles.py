@@ -13,7 +13,10 @@ from tests.safety.tenants import Tenant
 
 ENDPOINTS = [e for e in current_endpoints() if e.key not in REGISTRY.public]
 COLLECTIONS = {e.path for e in ENDPOINTS if e.method == "GET" and not e.params}
-ROLE_CHECKED_WRITES = [e for e in ENDPOINTS if e.is_write and e.permission is not None]
+# A POST that only reads (search, preview) declares a read permission: viewers may call it.
+ROLE_CHECKED_WRITES = [
+    e for e in ENDPOINTS if e.is_write and e.permission is not None and e.permission.level != "read"
+]
 ADMIN_ONLY = [e for e in ENDPOINTS if e.admin_only]
 
 

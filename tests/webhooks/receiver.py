@@ -41,6 +41,11 @@ class Received:
 Reply = tuple[int, dict[str, str]]
 
 
+class Server(ThreadingHTTPServer):
+    # The default backlog (5) drops connections when a sender opens dozens at once.
+    request_queue_size = 256
+
+
 @dataclass
 class Receiver:
     url: str
@@ -56,6 +61,8 @@ def running_receiver() -> Iterator[Receiver]:
     receiver = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive: a client's pool reuses its connections
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             request = Received({k.lower(): v for k, v in self.headers.items()}, body)
@@ -71,7 +78,7 @@ def running_receiver() -> Iterator[Receiver]:
         def log_message(self, *_args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler)
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -67,6 +67,51 @@ async def test_a_filter_limits_deliveries_to_matching_contacts(
     assert [event["data"]["firstName"] for event in receiver.events()] == ["Grace"]
 
 
+async def test_a_filter_compares_a_number_custom_field_as_a_number(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    actor = await signup(app)
+    field = {"name": "seats", "label": "Seats", "fieldType": "number"}
+    assert (await actor.client.post("/api/fields", json=field)).status_code == 201
+    big = {
+        "match": "all",
+        "conditions": [{"field": "customFields.seats", "operator": "gt", "value": 9}],
+    }
+    await make_endpoint(actor, receiver.url, ["contact.created"], filter=big)
+    await make_contact(actor, firstName="Small", customFields={"seats": 9})
+    await make_contact(actor, firstName="Large", customFields={"seats": 10})
+    await jobs.runner.run_due()
+    assert [event["data"]["firstName"] for event in receiver.events()] == ["Large"]
+
+
+async def test_a_filter_on_a_number_field_refuses_a_text_operator(app: FastAPI) -> None:
+    actor = await signup(app)
+    field = {"name": "seats", "label": "Seats", "fieldType": "number"}
+    assert (await actor.client.post("/api/fields", json=field)).status_code == 201
+    wrong = {"field": "customFields.seats", "operator": "contains", "value": "1"}
+    body = {"url": "http://127.0.0.1:9/hook", "events": ["*"]}
+    response = await actor.client.post(
+        "/api/webhook-endpoints", json=body | {"filter": {"match": "all", "conditions": [wrong]}}
+    )
+    assert response.status_code == 400, response.text
+
+
+async def test_a_filter_reads_the_contacts_company(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    actor = await signup(app)
+    customer = await actor.client.post("/api/companies", json={"name": "Acme", "isCustomer": True})
+    assert customer.status_code == 201, customer.text
+    only = {"field": "company.isCustomer", "operator": "eq", "value": True}
+    await make_endpoint(
+        actor, receiver.url, ["contact.created"], filter={"match": "all", "conditions": [only]}
+    )
+    await make_contact(actor, firstName="Loose")
+    await make_contact(actor, firstName="Client", companyId=customer.json()["id"])
+    await jobs.runner.run_due()
+    assert [event["data"]["firstName"] for event in receiver.events()] == ["Client"]
+
+
 async def _run_at(jobs: JobRuntime, moment: datetime) -> None:
     """What the scheduler tick does at `moment` for webhooks, then every job it made due."""
     async with jobs.database.session_scope() as session:

@@ -1,9 +1,10 @@
 """The dashboard overview, computed by a handful of aggregate queries whatever the data size.
 
 Metrics come from the counters domains register (`analytics.registry`); charts are the
-contacts growth (one count before the window plus one GROUP BY day inside it), deals by
-stage, the pipeline forecast (value x probability per month of expected close) and the
-stage funnel (deals that entered each stage in the window, from the stage history).
+contacts growth (a base count plus one GROUP BY day inside the window), deals by stage, the
+pipeline forecast (value x probability per month of expected close) and the stage funnel
+(deals that entered each stage in the window, from the stage history). The tiles that scan
+a whole table or the window's stage history are served through `analytics.cache`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.analytics.cache import TileCache
 from kindred.analytics.registry import Window, collect
 from kindred.contacts import stats as contact_stats
 from kindred.core.db import utcnow
@@ -35,18 +37,30 @@ def window_for(start: datetime | None, end: datetime | None, now: datetime) -> W
 
 
 async def contact_figures(
-    session: AsyncSession, workspace_id: uuid.UUID, window: Window
+    session: AsyncSession, workspace_id: uuid.UUID, window: Window, cache: TileCache, now: datetime
 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """The contact metrics and the growth chart (contacts existing at the end of each day).
 
-    One count over the whole workspace; the others read only the window and what follows it
-    through the (workspace_id, created_at) index.
+    The contacts created before today's midnight (UTC), and before the window when it starts
+    earlier, need the whole workspace counted: cached (`analytics.cache`). What is newer, and
+    the window's days, are counted live on the (workspace_id, created_at) index.
     """
-    total = await contact_stats.count_contacts(session, workspace_id)
-    running = total - await contact_stats.count_contacts(session, workspace_id, window.start)
+    today = datetime.combine(now.date(), time(), UTC)
+    base = min(window.start, today)
+    settled = await _contacts_before(session, workspace_id, cache, {today, base})
+    since_today, today_before_start = await contact_stats.count_from(
+        session, workspace_id, today, window.start
+    )
     per_day = await contact_stats.new_contacts_per_day(
         session, workspace_id, window.start, window.end
     )
+    growth = _growth(window, settled[base] + today_before_start, per_day)
+    total = settled[today] + since_today
+    return {"totalContacts": total, "newContactsThisMonth": sum(per_day.values())}, growth
+
+
+def _growth(window: Window, running: int, per_day: dict[str, int]) -> list[dict[str, Any]]:
+    """Contacts existing at the end of each day: `running` before the window, plus each day's."""
     points: list[dict[str, Any]] = []
     day = window.start
     while day < window.end:
@@ -54,8 +68,41 @@ async def contact_figures(
         running += per_day.get(key, 0)
         points.append({"date": key, "count": running})
         day += timedelta(days=1)
-    new = sum(per_day.values())
-    return {"totalContacts": total, "newContactsThisMonth": new}, points
+    return points
+
+
+async def _contacts_before(
+    session: AsyncSession, workspace_id: uuid.UUID, cache: TileCache, moments: set[datetime]
+) -> dict[datetime, int]:
+    async def count(missing: list[datetime]) -> list[Any]:
+        return list(await contact_stats.counts_before(session, workspace_id, missing))
+
+    keys = {moment: cache.key("contacts_before", moment.isoformat()) for moment in moments}
+    return await cache.many(keys, count)
+
+
+async def _deal_charts(
+    session: AsyncSession, workspace_id: uuid.UUID, window: Window, cache: TileCache
+) -> dict[str, list[dict[str, Any]]]:
+    async def by_stage() -> list[dict[str, Any]]:
+        totals = await deals.deals_by_stage(session, workspace_id)
+        return [{"stage": stage, "count": n, "value": value} for stage, n, value in totals]
+
+    async def forecast() -> list[dict[str, Any]]:
+        return [
+            {"month": month, "deals": n, "value": value, "weighted_value": weighted}
+            for month, n, value, weighted in await deals.forecast(session, workspace_id)
+        ]
+
+    async def funnel() -> list[dict[str, Any]]:
+        return _funnel(await deals.funnel(session, workspace_id, window.start, window.end))
+
+    scope = f"{window.start.isoformat()}/{window.end.isoformat()}"
+    return {
+        "deals_by_stage": await cache.tile("deals_by_stage", "all", by_stage),
+        "forecast": await cache.tile("forecast", "all", forecast),
+        "stage_funnel": await cache.tile("stage_funnel", scope, funnel),
+    }
 
 
 def _funnel(entered: list[tuple[str, int]]) -> list[dict[str, Any]]:
@@ -73,24 +120,13 @@ async def overview(
     workspace_id: uuid.UUID,
     start: datetime | None,
     end: datetime | None,
+    cache: TileCache,
 ) -> dict[str, Any]:
-    window = window_for(start, end, utcnow())
-    contact_metrics, growth = await contact_figures(session, workspace_id, window)
-    by_stage = await deals.deals_by_stage(session, workspace_id)
-    months = await deals.forecast(session, workspace_id)
+    now = utcnow()
+    window = window_for(start, end, now)
+    contact_metrics, growth = await contact_figures(session, workspace_id, window, cache, now)
     return {
         "metrics": await collect(session, workspace_id, window) | contact_metrics,
-        "charts": {
-            "contacts_growth": growth,
-            "deals_by_stage": [
-                {"stage": stage, "count": count, "value": value} for stage, count, value in by_stage
-            ],
-            "forecast": [
-                {"month": month, "deals": n, "value": value, "weighted_value": weighted}
-                for month, n, value, weighted in months
-            ],
-            "stage_funnel": _funnel(
-                await deals.funnel(session, workspace_id, window.start, window.end)
-            ),
-        },
+        "charts": {"contacts_growth": growth}
+        | await _deal_charts(session, workspace_id, window, cache),
     }

@@ -19,15 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.analytics.registry import Window, overview_metrics
 from kindred.appointments import ical
 from kindred.appointments.errors import AppointmentOverlap, EndBeforeStart, InvalidFeedToken
-from kindred.appointments.models import Appointment, CalendarFeed
+from kindred.appointments.models import BUSY_STATUSES, Appointment, CalendarFeed
 from kindred.appointments.repository import (
     AppointmentRepository,
     CalendarFeedRepository,
     FeedTokenRepository,
 )
+from kindred.appointments.schemas import AppointmentRead
 from kindred.contacts import stats as contact_lookup
 from kindred.contacts.models import Contact
 from kindred.core.db import utcnow
+from kindred.core.events import emit
 from kindred.core.tokens import new_token, token_digest
 from kindred.workspaces.members import require_member
 from kindred.workspaces.service import find_membership
@@ -106,7 +108,16 @@ async def create_appointment(
     row.status = row.status or "SCHEDULED"
     await _check(session, workspace_id, row, allow_overlap)
     await AppointmentRepository(session, workspace_id).add(row)
-    return await get_appointment(session, workspace_id, row.id)
+    view = await get_appointment(session, workspace_id, row.id)
+    if row.status in BUSY_STATUSES:  # booked: `appointment.scheduled`
+        await emit(
+            session,
+            workspace_id=workspace_id,
+            type="appointment.scheduled",
+            data={"appointment": AppointmentRead.model_validate(view).model_dump(mode="json")},
+            contact_id=row.contact_id,
+        )
+    return view
 
 
 async def update_appointment(

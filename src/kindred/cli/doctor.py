@@ -1,5 +1,5 @@
-"""`kindred doctor`: checks configuration, database, migrations and Redis, and says plainly
-what is wrong. Each check returns a Finding; any failure makes the command exit non-zero.
+"""`kindred doctor`: checks configuration, providers, database, migrations and Redis, and
+says plainly what is wrong. Each check returns Findings; any failure exits non-zero.
 """
 
 from __future__ import annotations
@@ -89,8 +89,24 @@ async def check_database(engine: AsyncEngine) -> list[Finding]:
     return found
 
 
+def check_providers(settings: Settings) -> list[Finding]:
+    if settings.delivery_mode == "sandbox":
+        return [Finding("providers", "ok", "sandbox: messages are recorded, nothing is sent")]
+    if settings.email_provider == "mailersend" and not settings.mailersend_api_key:
+        detail = "live email through MailerSend needs KINDRED_MAILERSEND_API_KEY"
+        return [Finding("providers", "fail", detail)]
+    found: list[Finding] = []
+    if settings.email_provider == "smtp" and settings.smtp_host == "localhost":
+        found.append(Finding("providers", "warn", "live email goes to an SMTP server on localhost"))
+    if not settings.public_base_url:
+        detail = "KINDRED_PUBLIC_BASE_URL is unset: Twilio cannot report delivery status"
+        found.append(Finding("providers", "warn", detail))
+    live = f"live: email through {settings.email_provider}, SMS through each workspace's Twilio"
+    return found or [Finding("providers", "ok", live)]
+
+
 async def run_checks(settings: Settings) -> list[Finding]:
-    findings = check_configuration(settings)
+    findings = check_configuration(settings) + check_providers(settings)
     engine = build_engine(settings)
     try:
         findings += await check_database(engine)

@@ -107,16 +107,17 @@ async def _run_worker(scheduler: bool) -> None:
 
 @app.command()
 def doctor() -> None:
-    """Check configuration, database, migrations and Redis; exit 1 when something is wrong."""
+    """Check configuration, providers, database, migrations and Redis; exit 1 on problems."""
+    from rich.markup import escape
+
     from kindred.cli.doctor import run_checks
 
     findings = asyncio.run(run_checks(get_settings()))
     colours = {"ok": "green", "warn": "yellow", "fail": "red"}
     for finding in findings:
         colour = colours[finding.level]
-        console.print(
-            f"[{colour}]{finding.level.upper():4}[/{colour}] {finding.check}: {finding.detail}"
-        )
+        line = f"{finding.level.upper():4}[/{colour}] {finding.check}: {escape(finding.detail)}"
+        console.print(f"[{colour}]{line}", soft_wrap=True)
     if any(finding.level == "fail" for finding in findings):
         raise typer.Exit(1)
 

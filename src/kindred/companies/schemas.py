@@ -7,16 +7,16 @@ from datetime import datetime
 
 from pydantic import Field
 
-from kindred.core.schemas import ApiModel, InputModel
+from kindred.core.schemas import Amount, ApiModel, InputModel, Int32
 
 
 class CompanyFields(InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=300)
     website: str | None = Field(default=None, max_length=2000)
     industry: str | None = Field(default=None, max_length=200)
-    deal_value: float | None = None
+    deal_value: Amount | None = None
     stage_id: str | None = Field(default=None, max_length=100)
-    position: int | None = None
+    position: Int32 | None = None
     logo_url: str | None = Field(default=None, max_length=2000)
     notes: str | None = None
     last_contact: datetime | None = None

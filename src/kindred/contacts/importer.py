@@ -358,8 +358,9 @@ async def import_job_chunks(
 
     The caller commits at every yield, so a chunk's contacts and the job's `processed`
     counter become durable together: a poll sees progress, and a retry after a crash starts
-    from the last committed chunk without writing its rows twice. `processed` is re-read
-    under a row lock before each chunk, so two runs of one job never import the same chunk.
+    from the last committed chunk without writing its rows twice. Progress and counters are
+    re-read under a row lock before each chunk, so two runs of one job (a worker presumed
+    dead that was not) never import the same chunk nor lose each other's counts.
     A finished job (a re-delivery) yields nothing.
     """
     repository = ImportJobRepository(session, workspace_id)
@@ -368,8 +369,9 @@ async def import_job_chunks(
         return
     rows = job.rows
     options = ImportOptions.from_json(job.options)
-    while (start := await repository.locked_progress(job_id)) is not None and start < job.total:
-        tally = Tally.from_result(job.result, total=job.total)
+    while (progress := await repository.locked_progress(job_id)) and progress[0] < job.total:
+        start, result = progress
+        tally = Tally.from_result(result, total=job.total)
         chunk = rows[start : start + chunk_size]
         await _import_into(
             tally, session, (workspace_id, job.user_id), chunk, options, first_number=start + 1

@@ -32,19 +32,20 @@ async def parse(session: AsyncSession, workspace_id: uuid.UUID, raw: Any) -> Gro
     return parse_filter(raw, registry)
 
 
-def _where(session: AsyncSession, group: Group) -> ColumnElement[bool]:
+def where_clause(session: AsyncSession, group: Group) -> ColumnElement[bool]:
+    """The filter compiled to one WHERE condition for this session's database."""
     return compile_filter(group, dialect_name(session), utcnow())
 
 
 async def count(session: AsyncSession, workspace_id: uuid.UUID | None, group: Group) -> int:
-    return await MatchingContacts(session, workspace_id).count(_where(session, group))
+    return await MatchingContacts(session, workspace_id).count(where_clause(session, group))
 
 
 async def preview(
     session: AsyncSession, workspace_id: uuid.UUID | None, group: Group
 ) -> tuple[int, list[dict[str, Any]]]:
     """The number of matches and the newest 50 as {id, email, first_name, last_name}."""
-    where = _where(session, group)
+    where = where_clause(session, group)
     matches = MatchingContacts(session, workspace_id)
     rows = await matches.first(where, PREVIEW_SIZE)
     return await matches.count(where), [dict(row._mapping) for row in rows]
@@ -53,4 +54,4 @@ async def preview(
 async def page(
     session: AsyncSession, workspace_id: uuid.UUID | None, group: Group, params: PageParams
 ) -> tuple[Sequence[Contact], int]:
-    return await MatchingContacts(session, workspace_id).page(_where(session, group), params)
+    return await MatchingContacts(session, workspace_id).page(where_clause(session, group), params)

@@ -36,7 +36,12 @@ class ContactTag(Base):
     """A contact carrying a tag; the segments compiler turns `tags has X` into EXISTS over it."""
 
     __tablename__ = "contact_tags"
-    __table_args__ = (Index(None, "workspace_id", "tag_id", "contact_id"),)
+    # contact_id alone: the tags of a page of contacts (selectinload) and the cascade of a
+    # contact's deletion look links up by it; without it both scan every link (220 ms at 1M).
+    __table_args__ = (
+        Index(None, "workspace_id", "tag_id", "contact_id"),
+        Index(None, "contact_id"),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True

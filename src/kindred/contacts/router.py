@@ -35,6 +35,7 @@ from kindred.core.errors import ValidationFailed
 from kindred.core.exports import csv_response
 from kindred.core.requests import json_or_form
 from kindred.core.schemas import PageMeta, Paging
+from kindred.messaging import service as messaging
 
 router = APIRouter(tags=["contacts"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Contact not found"}}
@@ -48,10 +49,15 @@ def contact_filter(
     company_id: Annotated[uuid.UUID | None, Query(alias="companyId")] = None,
     sort: Annotated[str | None, Query(max_length=40)] = None,
     order: Annotated[str | None, Query(max_length=4)] = None,
+    filter: Annotated[
+        str | None,
+        Query(max_length=20_000, description="A segments filter as JSON (match + conditions)"),
+    ] = None,
 ) -> service.ContactFilter:
     names = [name.strip() for name in (tags or "").split(",") if name.strip()]
+    service.sorting(sort, order)  # refused here, before an export starts streaming
     return service.ContactFilter(
-        search=search, tags=names, company_id=company_id, sort=sort, order=order
+        search=search, tags=names, company_id=company_id, sort=sort, order=order, filter=filter
     )
 
 
@@ -191,7 +197,8 @@ async def import_progress(job_id: uuid.UUID, principal: ContactsRead, session: D
 async def get_contact(contact_id: uuid.UUID, principal: ContactsRead, session: DbSession) -> Any:
     contact, notes = await service.get_contact_detail(session, principal.workspace, contact_id)
     read = ContactRead.model_validate(contact).model_dump()
-    return {**read, "messages": [], "appointments": [], "notes": notes}
+    messages = await messaging.contact_messages(session, principal.workspace, contact_id)
+    return {**read, "messages": messages, "appointments": [], "notes": notes}
 
 
 async def _update(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 
-from kindred.core.schemas import ApiModel, InputModel
+from kindred.core.schemas import ApiModel, InputModel, Int32
 
 FieldType = Literal["text", "number", "date", "select", "multiselect", "boolean", "url", "email"]
 InteractionType = Literal[
@@ -45,6 +45,12 @@ class ContactFields(InputModel):
     communication_preferences: dict[str, Any] | None = None
     crm_id: str | None = Field(default=None, max_length=200)
     crm_source: str | None = Field(default=None, max_length=100)
+
+    @field_validator("crm_id", "crm_source")
+    @classmethod
+    def _blank_crm_is_none(cls, value: str | None) -> str | None:
+        """An empty CRM id or source means none: it must not collide with other empty ones."""
+        return value or None
 
     @field_validator("tags")
     @classmethod
@@ -150,7 +156,7 @@ class FieldCreate(InputModel):
     label: str = Field(min_length=1, max_length=200)
     field_type: FieldType
     options: list[str] | None = None
-    sort_order: int = 0
+    sort_order: Int32 = 0
     scope: Literal["core", "global_internal", "workspace"] = "workspace"
 
 
@@ -158,7 +164,7 @@ class FieldUpdate(InputModel):
     label: str | None = Field(default=None, min_length=1, max_length=200)
     field_type: FieldType | None = None
     options: list[str] | None = None
-    sort_order: int | None = None
+    sort_order: Int32 | None = None
 
 
 class FieldRead(ApiModel):

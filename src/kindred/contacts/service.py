@@ -6,22 +6,25 @@ against the workspace's field definitions; unknown tag names create the tag.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.admin.stats import user_stat
 from kindred.companies import service as companies
-from kindred.contacts import events, interactions, tags
+from kindred.contacts import events, interactions, matching, tags
 from kindred.contacts.errors import DuplicateCrmId, DuplicateEmail, InvalidContactField
 from kindred.contacts.fields import FieldChecker
 from kindred.contacts.models import Contact, Interaction
 from kindred.contacts.repository import SORTABLE, ContactQuery, ContactRepository, ContactStats
 from kindred.contacts.values import normalise_email, normalise_phone
+from kindred.core.filters import InvalidFilter
 from kindred.core.schemas import PageParams
 
 PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
@@ -35,6 +38,7 @@ class ContactFilter:
     company_id: uuid.UUID | None = None
     sort: str | None = None
     order: str | None = None
+    filter: str | None = None  # the segments filter language, as JSON text
 
 
 def search_fragments(search: str | None) -> list[str]:
@@ -49,7 +53,7 @@ def search_fragments(search: str | None) -> list[str]:
     return fragments
 
 
-def _sorting(sort: str | None, order: str | None) -> tuple[str, bool]:
+def sorting(sort: str | None, order: str | None) -> tuple[str, bool]:
     """`sort=firstName&order=asc`, `sort=firstName:asc` or `sort=-createdAt`."""
     raw = (sort or "createdAt").strip()
     direction = (order or "").strip().lower()
@@ -70,7 +74,7 @@ async def _query(
     session: AsyncSession, workspace_id: uuid.UUID, spec: ContactFilter
 ) -> ContactQuery | None:
     """The repository query for a filter, or None when a named tag does not exist."""
-    sort, descending = _sorting(spec.sort, spec.order)
+    sort, descending = sorting(spec.sort, spec.order)
     tag_ids = await tags.tag_ids_named(session, workspace_id, spec.tags) if spec.tags else []
     if tag_ids is None:
         return None
@@ -80,7 +84,22 @@ async def _query(
         company_id=spec.company_id,
         sort=sort,
         descending=descending,
+        where=await _filter_condition(session, workspace_id, spec.filter),
     )
+
+
+async def _filter_condition(
+    session: AsyncSession, workspace_id: uuid.UUID, text: str | None
+) -> ColumnElement[bool] | None:
+    """The `filter=` parameter compiled to a WHERE condition (400 when it is not valid)."""
+    if not text:
+        return None
+    try:
+        raw = json.loads(text)
+    except ValueError as error:
+        raise InvalidFilter(details=[{"field": "filter", "message": "Invalid JSON"}]) from error
+    group = await matching.parse(session, workspace_id, raw)
+    return matching.where_clause(session, group)
 
 
 async def list_contacts(
@@ -185,6 +204,16 @@ async def get_contact(
     session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID
 ) -> Contact:
     return await ContactRepository(session, workspace_id).get_with_tags(contact_id)
+
+
+async def find_by_phone(
+    session: AsyncSession, workspace_id: uuid.UUID, phone: str
+) -> Contact | None:
+    """The contact with this phone in any spelling (inbound SMS finds its sender by it)."""
+    normalised = normalise_phone(phone)
+    return (
+        await ContactRepository(session, workspace_id).by_phone(normalised) if normalised else None
+    )
 
 
 async def get_contact_detail(

@@ -35,11 +35,18 @@ async def require_contacts(
     return found
 
 
-async def count_contacts(
-    session: AsyncSession, workspace_id: uuid.UUID, since: datetime | None = None
-) -> int:
-    """Contacts of the workspace (created at or after `since` when given)."""
-    return await ContactLookupRepository(session, workspace_id).count_since(since)
+async def counts_before(
+    session: AsyncSession, workspace_id: uuid.UUID, moments: Sequence[datetime]
+) -> list[int]:
+    """Contacts of the workspace created before each of `moments` (one scan for all)."""
+    return await ContactLookupRepository(session, workspace_id).counts_before(moments)
+
+
+async def count_from(
+    session: AsyncSession, workspace_id: uuid.UUID, moment: datetime, until: datetime
+) -> tuple[int, int]:
+    """(contacts created at or after `moment`, those of them created before `until`)."""
+    return await ContactLookupRepository(session, workspace_id).count_from(moment, until)
 
 
 async def new_contacts_per_day(

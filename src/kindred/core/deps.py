@@ -19,4 +19,7 @@ ContactsAdmin = Annotated[Principal, Depends(require(Permission.CONTACTS_ADMIN))
 PipelineRead = Annotated[Principal, Depends(require(Permission.PIPELINE_READ))]
 PipelineWrite = Annotated[Principal, Depends(require(Permission.PIPELINE_WRITE))]
 PipelineAdmin = Annotated[Principal, Depends(require(Permission.PIPELINE_ADMIN))]
+AutomationsRead = Annotated[Principal, Depends(require(Permission.AUTOMATIONS_READ))]
+AutomationsWrite = Annotated[Principal, Depends(require(Permission.AUTOMATIONS_WRITE))]
+AutomationsAdmin = Annotated[Principal, Depends(require(Permission.AUTOMATIONS_ADMIN))]
 PlatformAdmin = Annotated[Principal, Depends(require(Permission.PLATFORM_ADMIN))]

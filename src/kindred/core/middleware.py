@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kindred.core import context, metrics
@@ -195,10 +196,10 @@ async def _too_large(send: Send, limit: int) -> None:
 def _credential(headers: Headers, settings: Settings) -> str | None:
     if value := headers.get("authorization") or headers.get("x-api-key"):
         return value
-    cookies = headers.get("cookie", "")
+    cookies = cookie_parser(headers.get("cookie", ""))
     for name in (settings.session_cookie_name, *SESSION_COOKIE_ALIASES):
-        if f"{name}=" in cookies:
-            return cookies
+        if token := cookies.get(name):
+            return token
     return None
 
 

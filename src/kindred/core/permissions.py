@@ -26,6 +26,9 @@ class Permission(StrEnum):
     PIPELINE_READ = "pipeline:read"
     PIPELINE_WRITE = "pipeline:write"
     PIPELINE_ADMIN = "pipeline:admin"
+    AUTOMATIONS_READ = "automations:read"
+    AUTOMATIONS_WRITE = "automations:write"
+    AUTOMATIONS_ADMIN = "automations:admin"
     PLATFORM_ADMIN = "platform:admin"
 
     @property

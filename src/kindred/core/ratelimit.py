@@ -60,12 +60,14 @@ class MemoryRateLimiter:
 
     def __init__(self) -> None:
         self._counts: dict[tuple[str, int, int], int] = {}
+        self._current: dict[int, int] = {}  # window length -> index of its current window
 
     async def hit(self, key: str, limit: int, window: int) -> Decision:
         index, reset = _window(window, time.time())
-        slot = (key, window, index)
-        if slot not in self._counts:
+        if self._current.get(window, -1) < index:
+            self._current[window] = index
             self._drop_before(index, window)
+        slot = (key, window, index)
         self._counts[slot] = self._counts.get(slot, 0) + 1
         return _decide(self._counts[slot], limit, reset)
 

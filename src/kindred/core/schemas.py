@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 MAX_PAGE_SIZE = 200
+
+# Bounded numbers for request bodies: what the database columns can hold, so an oversized
+# value is a 400 naming the field rather than an overflow deep in the driver.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
 
 
 class ApiModel(BaseModel):
@@ -38,9 +43,11 @@ class InputModel(ApiModel):
     """A request body: unknown fields are ignored (never stored), strings are stripped.
 
     NUL characters are refused anywhere in the body: PostgreSQL cannot store them in text.
+    It dumps snake_case (`body.model_dump()` feeds service keyword arguments); only read
+    models speak camelCase on the way out.
     """
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", serialize_by_alias=False)
 
     @model_validator(mode="before")
     @classmethod

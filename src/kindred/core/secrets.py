@@ -93,6 +93,12 @@ def split_keys(value: str) -> list[str]:
     return [key.strip() for key in value.split(",") if key.strip()]
 
 
+def primary_key(settings: Settings) -> str:
+    """The key that encrypts (KINDRED_SECRETS_KEY's first, else the data directory's key
+    file), for deriving other keys from, e.g. the campaigns' link-signing key."""
+    return split_keys(settings.secrets_key or _key_file(settings.data_dir))[0]
+
+
 def _key_file(data_dir: Path) -> str:
     """The embedded default's key, created owner-readable only (O_EXCL: first starter wins)."""
     path = data_dir / KEY_FILE_NAME

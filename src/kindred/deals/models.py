@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin, utcnow
@@ -49,6 +49,16 @@ class Deal(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index(None, "workspace_id", "created_at"),
         Index(None, "workspace_id", "owner_id"),
         Index(None, "workspace_id", "expected_close_date"),
+        # The overview's open-deal totals and forecast, index-only (migration 0009). The
+        # predicate matches how SQLAlchemy renders `Deal.is_open.is_(True)`: PostgreSQL uses
+        # a partial index only for a query whose WHERE implies its predicate.
+        Index(
+            "ix_deals_open_by_close_date",
+            "workspace_id",
+            "expected_close_date",
+            postgresql_include=["value", "probability"],
+            postgresql_where=text("is_open IS TRUE"),
+        ).ddl_if(dialect="postgresql"),
     )
     __audited__ = True
 
@@ -96,6 +106,13 @@ class DealStageChange(IdMixin, WorkspaceMixin, Base):
     __table_args__ = (
         Index(None, "workspace_id", "deal_id", "changed_at"),
         Index(None, "workspace_id", "changed_at", "to_stage"),
+        # The overview's stage funnel, index-only (migration 0009).
+        Index(
+            "ix_deal_stage_changes_funnel",
+            "workspace_id",
+            "changed_at",
+            postgresql_include=["to_stage", "deal_id"],
+        ).ddl_if(dialect="postgresql"),
     )
 
     deal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, delete, distinct, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -189,15 +189,23 @@ class DealRepository(WorkspaceRepository[Deal]):
         return [(str(m), int(n), float(v or 0), float(w or 0)) for m, n, v, w in rows]
 
     async def funnel(self, start: datetime, end: datetime) -> dict[str, int]:
-        """Distinct deals that entered each stage (by key) in [start, end)."""
-        rows = await self.session.execute(
-            select(DealStageChange.to_stage, func.count(distinct(DealStageChange.deal_id)))
+        """Distinct deals that entered each stage (by key) in [start, end).
+
+        DISTINCT pairs first, then a count per stage: PostgreSQL hashes the pairs, where
+        `count(DISTINCT deal_id)` sorts every row (spilling to disk at 60,000 rows).
+        """
+        entered = (
+            select(DealStageChange.to_stage, DealStageChange.deal_id)
             .where(
                 DealStageChange.workspace_id == self.workspace_id,
                 DealStageChange.changed_at >= start,
                 DealStageChange.changed_at < end,
             )
-            .group_by(DealStageChange.to_stage)
+            .distinct()
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(entered.c.to_stage, func.count()).group_by(entered.c.to_stage)
         )
         return {stage: int(count) for stage, count in rows}
 

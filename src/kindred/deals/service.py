@@ -22,10 +22,12 @@ from kindred.contacts import interactions
 from kindred.contacts import stats as contact_lookup
 from kindred.contacts.models import Contact
 from kindred.core.db import utcnow
+from kindred.core.events import emit
 from kindred.core.schemas import PageParams
 from kindred.deals import pipelines
 from kindred.deals.models import Deal, DealStageChange, Pipeline, PipelineStage
 from kindred.deals.repository import DealRepository, DealStats
+from kindred.deals.schemas import DealRead
 from kindred.workspaces.members import require_member
 
 SCALAR_FIELDS = ("title", "value", "currency", "expected_close_date", "lost_reason")
@@ -183,7 +185,27 @@ async def move_stage(
         return await _view(session, workspace_id, deal.id)
     _enter_stage(deal, target, probability)
     await _record_move(session, workspace_id, user_id, view, pipeline, target)
-    return await _view(session, workspace_id, deal.id)
+    moved = await _view(session, workspace_id, deal.id)
+    await _emit_moved(session, workspace_id, view.stage, moved)
+    return moved
+
+
+async def _emit_moved(
+    session: AsyncSession, workspace_id: uuid.UUID, from_stage: str, moved: DealView
+) -> None:
+    """One `deal.stage_changed` per move; an event has one contact, so it names the deal's
+    first (the webhooks keep deliveries in order per contact), and `deal.contacts` lists all."""
+    await emit(
+        session,
+        workspace_id=workspace_id,
+        type="deal.stage_changed",
+        data={
+            "deal": DealRead.model_validate(moved).model_dump(mode="json"),
+            "fromStage": from_stage,
+            "toStage": moved.stage,
+        },
+        contact_id=moved.contacts[0].id if moved.contacts else None,
+    )
 
 
 async def _record_move(

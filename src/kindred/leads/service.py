@@ -17,16 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.admin.stats import user_stat
 from kindred.analytics.registry import Window, overview_metrics
 from kindred.companies import service as companies
+from kindred.contacts import events as contact_events
 from kindred.contacts import interactions
 from kindred.contacts import service as contacts
+from kindred.contacts.models import Contact
 from kindred.contacts.values import normalise_email, normalise_phone
 from kindred.core.db import utcnow, uuid7
 from kindred.core.errors import KindredError
+from kindred.core.events import emit
 from kindred.core.schemas import PageParams
 from kindred.leads.errors import DuplicateLead, LeadAlreadyConverted
 from kindred.leads.models import Lead
 from kindred.leads.repository import LeadQuery, LeadRepository, LeadStats
-from kindred.leads.schemas import LeadCreate
+from kindred.leads.schemas import LeadCreate, LeadRead
 from kindred.workspaces.members import require_member
 
 LEAD_FIELDS = tuple(name for name in LeadCreate.model_fields)
@@ -70,7 +73,25 @@ async def create_lead(
     lead = Lead(id=uuid7(), **values)
     repository = LeadRepository(session, workspace_id)
     await _check_unique(repository, lead)
-    return await repository.add(lead)
+    await repository.add(lead)
+    await _emit(session, "lead.created", lead)
+    return lead
+
+
+async def _emit(
+    session: AsyncSession, event_type: str, lead: Lead, contact: Contact | None = None
+) -> None:
+    """The lead as the API shows it; a converted lead's event carries its new contact."""
+    data = {"lead": LeadRead.model_validate(lead).model_dump(mode="json")}
+    if contact is not None:
+        data["contact"] = contact_events.contact_data(contact)
+    await emit(
+        session,
+        workspace_id=lead.workspace_id,
+        type=event_type,
+        data=data,
+        contact_id=contact.id if contact else None,
+    )
 
 
 async def update_lead(
@@ -125,6 +146,7 @@ async def convert_lead(
     previous = lead.status
     lead.status, lead.converted_contact_id, lead.converted_at = "CONVERTED", contact.id, utcnow()
     await session.flush()
+    await _emit(session, "lead.converted", lead, contact)
     await interactions.record_interaction(
         session,
         workspace_id,

@@ -9,13 +9,17 @@ response status, the first 2 KB of the response and the duration.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+import httpx
 
 from kindred import __version__
 from kindred.core.errors import KindredError
@@ -39,6 +43,20 @@ MAX_RETRY_AFTER = timedelta(hours=24)
 DISABLE_AFTER = timedelta(days=3)
 BODY_EXCERPT = 2048
 USER_AGENT = f"Kindred-Webhooks/{__version__}"
+# Requests in flight per endpoint, and the connections kept open for them.
+CONCURRENCY = 10
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One per process: building a context reads the CA bundle (tens of milliseconds)."""
+    return httpx.create_ssl_context()
+
+
+def pooled_transport() -> httpx.AsyncHTTPTransport:
+    """Keeps a connection per request in flight open between rounds (keep-alive)."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    return httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits)
 
 
 def iso(moment: datetime) -> str:

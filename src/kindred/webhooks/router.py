@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from kindred.core.db import utcnow
 from kindred.core.db.session import DbSession
 from kindred.core.deps import WorkspaceAdmin, WorkspaceRead
 from kindred.core.events import CATALOGUE
@@ -197,9 +198,12 @@ async def replay_endpoint(
     endpoint_id: uuid.UUID,
     principal: WorkspaceAdmin,
     session: DbSession,
-    since: Annotated[datetime, Query(description="ISO-8601 time")],
+    since: Annotated[
+        datetime | None, Query(description="ISO-8601 time; by default 24 hours ago")
+    ] = None,
 ) -> ReplayResult:
-    count = await service.replay_since(session, principal.workspace, endpoint_id, since)
+    start = since or utcnow() - timedelta(hours=24)
+    count = await service.replay_since(session, principal.workspace, endpoint_id, start)
     return ReplayResult(replayed=count)
 
 

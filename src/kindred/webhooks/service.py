@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db import utcnow, uuid7
-from kindred.core.events import DomainEvent, events_since, once_per_transaction
+from kindred.core.events import (
+    DomainEvent,
+    events_since,
+    once_per_transaction,
+    transaction_scratch,
+)
 from kindred.core.http import GuardedHttpClient, check_url
 from kindred.core.jobs import enqueue
 from kindred.core.schemas import PageParams
@@ -33,20 +38,22 @@ class DeliveryView:
     attempt_log: Sequence[WebhookAttempt]
 
 
-async def _checked(settings: Settings, values: dict[str, Any]) -> dict[str, Any]:
+async def _checked(
+    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, values: dict[str, Any]
+) -> dict[str, Any]:
     if values.get("url") is not None:
         values["url"] = (await check_url(values["url"], settings)).url
     if values.get("events") is not None:
         values["events"] = check_events(values["events"])
     if "filter" in values:
-        values["filter"] = check_filter(values["filter"])
+        values["filter"] = await check_filter(session, workspace_id, values["filter"])
     return values
 
 
 async def create_endpoint(
     session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, fields: dict[str, Any]
 ) -> WebhookEndpoint:
-    values = await _checked(settings, dict(fields))
+    values = await _checked(session, settings, workspace_id, dict(fields))
     endpoint = WebhookEndpoint(secret=new_secret(), **values)
     return await EndpointRepository(session, workspace_id).add(endpoint)
 
@@ -72,7 +79,10 @@ async def update_endpoint(
 ) -> WebhookEndpoint:
     endpoint = await get_endpoint(session, workspace_id, endpoint_id)
     values = await _checked(
-        settings, {k: v for k, v in changes.items() if v is not None or k == "filter"}
+        session,
+        settings,
+        workspace_id,
+        {k: v for k, v in changes.items() if v is not None or k == "filter"},
     )
     for name, value in values.items():
         setattr(endpoint, name, value)
@@ -145,14 +155,26 @@ async def queue_delivery(
     return delivery
 
 
+async def _enabled_endpoints(
+    session: AsyncSession, workspace_id: uuid.UUID
+) -> Sequence[WebhookEndpoint]:
+    """Read once per transaction: the dispatcher fans out a batch of events in one."""
+    scratch = transaction_scratch(session)
+    key = ("webhooks.enabled_endpoints", workspace_id)
+    if key not in scratch:
+        scratch[key] = await EndpointRepository(session, workspace_id).enabled()
+    endpoints: Sequence[WebhookEndpoint] = scratch[key]
+    return endpoints
+
+
 async def fan_out(session: AsyncSession, event: DomainEvent) -> int:
-    """One delivery per enabled endpoint of the workspace that wants this event."""
+    """One delivery per enabled endpoint of the workspace that wants this event (unflushed:
+    the dispatcher flushes a batch's deliveries together)."""
     now = utcnow()
-    endpoints = await EndpointRepository(session, event.workspace_id).enabled()
-    wanted = [item for item in endpoints if matches(item.events, item.filter, event, now)]
+    endpoints = await _enabled_endpoints(session, event.workspace_id)
+    wanted = [item for item in endpoints if await matches(session, item, event, now)]
     for endpoint in wanted:
         await queue_delivery(session, endpoint, event)
-    await session.flush()
     return len(wanted)
 
 
@@ -174,7 +196,7 @@ async def replay_since(
     types = None if "*" in endpoint.events else list(endpoint.events)
     events = await events_since(session, workspace_id, since, types=types, limit=MAX_REPLAY)
     now = utcnow()
-    wanted = [event for event in events if matches(endpoint.events, endpoint.filter, event, now)]
+    wanted = [event for event in events if await matches(session, endpoint, event, now)]
     for event in wanted:
         await queue_delivery(session, endpoint, event)
     await session.flush()
@@ -199,7 +221,7 @@ async def send_ping(
         body=sending.encode_body(PING, now, data),
         attempts=0,
     )
-    async with GuardedHttpClient(settings) as client:
+    async with GuardedHttpClient(settings, transport=sending.pooled_transport()) as client:
         outcome = await sending.send(
             client, endpoint.url, delivery, sending.signing_secrets(endpoint, now)
         )

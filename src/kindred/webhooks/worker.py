@@ -19,7 +19,7 @@ from kindred.settings import Settings
 from kindred.webhooks import delivery as sending
 from kindred.webhooks.repository import DeliveryQueue
 
-BATCH = 20
+BATCH = sending.CONCURRENCY
 MAX_ROUNDS = 50
 LEASE = timedelta(minutes=2)
 
@@ -34,7 +34,9 @@ async def deliver_endpoint(
 ) -> int:
     """Sends what is due for one endpoint (as of `due_by` when later than now); the count sent."""
     sent = 0
-    async with GuardedHttpClient(settings, transport=transport) as client:
+    async with GuardedHttpClient(
+        settings, transport=transport or sending.pooled_transport()
+    ) as client:
         for _round in range(MAX_ROUNDS):
             now = max(utcnow(), due_by) if due_by else utcnow()
             count = await _round_trip(session, client, endpoint_id, now)

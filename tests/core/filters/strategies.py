@@ -22,7 +22,20 @@ DEFINITIONS = {
 }
 KINDS = {"number": Kind.NUMBER, "date": Kind.DATE, "multiselect": Kind.MULTISELECT}
 TAG_NAMES = ["VIP", "vip", "Lead", "Émile", "émile", "ß", "a_b", "100%"]
-WORDS = ["Ann", "ann", "ANNA", "Émile", "ÉMILE", "straße", "ß", "a%b", "a_b", "O'Brien", " ann", "Zoë"]
+WORDS = [
+    "Ann",
+    "ann",
+    "ANNA",
+    "Émile",
+    "ÉMILE",
+    "straße",
+    "ß",
+    "a%b",
+    "a_b",
+    "O'Brien",
+    " ann",
+    "Zoë",
+]
 NUMBERS = [0, -0.0, 1, -1, 2.5, -2.5, 0.1, 3.14, 1e-3, 1e15, 2**31 - 1, -(2**31), 2**53 - 1]
 DAYS = ["2025-06-15", "2025-06-14", "2025-05-16", "2024-02-29", "2025-13-45", "2025-06-15T23:59:59"]
 DAYS_AGO = [0, 1, 7, 30, -1]
@@ -95,7 +108,10 @@ def _unique_keys(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Emails and CRM ids are unique per workspace: later duplicates are cleared."""
     seen: set[Any] = set()
     for person in people:
-        for field, key in (("email", person["email"]), ("crm_id", (person["crm_source"], person["crm_id"]))):
+        for field, key in (
+            ("email", person["email"]),
+            ("crm_id", (person["crm_source"], person["crm_id"])),
+        ):
             if key in seen:
                 person[field] = None
             seen.add(key)
@@ -134,7 +150,7 @@ VALUES: dict[Kind, st.SearchStrategy[Any]] = {
 @st.composite
 def conditions(draw: st.DrawFn) -> dict[str, Any]:
     field, kind = draw(st.sampled_from(FIELDS))
-    names = sorted(OPERATORS[kind]) + ["is_empty", "is_not_empty"]
+    names = [*sorted(OPERATORS[kind]), "is_empty", "is_not_empty"]
     operator = draw(st.sampled_from(names))
     values = VALUES[kind]
     value = draw(st.lists(values, min_size=1, max_size=3) if operator == "in" else values)

@@ -46,7 +46,10 @@ async def _insert(
     company_ids = [uuid7() for _ in companies]
     await conn.execute(
         insert(Company),
-        [{**c, "id": i, "workspace_id": workspace} for c, i in zip(companies, company_ids, strict=True)],
+        [
+            {**c, "id": i, "workspace_id": workspace}
+            for c, i in zip(companies, company_ids, strict=True)
+        ],
     )
     tag_ids = {name: uuid7() for name in TAG_NAMES}
     await conn.execute(
@@ -77,7 +80,9 @@ def _pick(items: list[Any], index: int | None) -> Any:
     return None if index is None else items[index]
 
 
-def _accepted(raw: dict[str, Any], people: list[dict[str, Any]], companies: list[dict[str, Any]]) -> list[int]:
+def _accepted(
+    raw: dict[str, Any], people: list[dict[str, Any]], companies: list[dict[str, Any]]
+) -> list[int]:
     group = parse_filter(raw, REGISTRY)
     accepted = []
     for index, person in enumerate(people):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from kindred.contacts.errors import (
     ContactNotFound,
@@ -54,6 +55,7 @@ class ContactQuery:
     company_id: uuid.UUID | None = None
     sort: str = "createdat"
     descending: bool = True
+    where: ColumnElement[bool] | None = None  # a compiled filter-language condition
 
 
 def _like_escape(fragment: str) -> str:
@@ -96,6 +98,8 @@ class ContactRepository(WorkspaceRepository[Contact]):
             stmt = stmt.where(search_condition(fragments))
         if query.company_id is not None:
             stmt = stmt.where(Contact.company_id == query.company_id)
+        if query.where is not None:
+            stmt = stmt.where(query.where)
         for tag_id in query.tag_ids or ():
             stmt = stmt.where(
                 exists().where(
@@ -112,10 +116,42 @@ class ContactRepository(WorkspaceRepository[Contact]):
     async def list_page(
         self, query: ContactQuery, fragments: Sequence[str], params: PageParams
     ) -> tuple[Sequence[Contact], int]:
-        return await self.page(self.with_tags(self.filtered(query, fragments)), params)
+        stmt = self.with_tags(self.filtered(query, fragments))
+        rows = await self.all(stmt.limit(params.limit).offset(params.offset))
+        if query.tag_ids and not fragments and query.company_id is None and query.where is None:
+            return rows, await self._count_tagged(query.tag_ids)
+        return rows, await self.count(stmt)
+
+    async def _count_tagged(self, tag_ids: Sequence[uuid.UUID]) -> int:
+        """Contacts carrying every tag, counted on contact_tags alone (an index-only scan).
+
+        Exact because a link exists only for a contact of its own workspace (links are made
+        for loaded contacts and cascade away with them). Counting the contacts joined to
+        their links instead costs a hash join over every match: 1.2 s against 60 ms for a
+        tag on 200,000 of 1,000,000 contacts (bench/contacts_search.py).
+        """
+        first, *others = tag_ids
+        stmt = select(func.count()).where(
+            ContactTag.workspace_id == self.workspace_id, ContactTag.tag_id == first
+        )
+        for tag_id in others:
+            other = aliased(ContactTag)
+            stmt = stmt.where(
+                exists().where(
+                    other.workspace_id == self.workspace_id,
+                    other.tag_id == tag_id,
+                    other.contact_id == ContactTag.contact_id,
+                )
+            )
+        return int(await self.session.scalar(stmt) or 0)
 
     async def by_email(self, email: str) -> Contact | None:
         return await self.session.scalar(self.base().where(Contact.email == email))
+
+    async def by_phone(self, phone: str) -> Contact | None:
+        """The oldest contact with this E.164 phone (phones are not unique)."""
+        statement = self.base().where(Contact.phone == phone).order_by(Contact.created_at)
+        return await self.session.scalar(self.with_tags(statement).limit(1))
 
     async def by_crm(self, crm_source: str, crm_id: str) -> Contact | None:
         return await self.session.scalar(
@@ -223,10 +259,12 @@ class ImportJobRepository(WorkspaceRepository[ImportJob]):
     model = ImportJob
     not_found = ImportJobNotFound
 
-    async def locked_progress(self, job_id: uuid.UUID) -> int | None:
-        """The job's committed `processed` count (None once the job is gone), its row locked
-        until this transaction ends (SQLite has no row locks: its one writer serialises runs)."""
-        stmt = select(ImportJob.processed).where(
+    async def locked_progress(self, job_id: uuid.UUID) -> tuple[int, dict[str, Any]] | None:
+        """The job's committed `processed` count and result so far (None once the job is
+        gone), its row locked until this transaction ends (SQLite has no row locks: its one
+        writer serialises runs)."""
+        stmt = select(ImportJob.processed, ImportJob.result).where(
             ImportJob.workspace_id == self.workspace_id, ImportJob.id == job_id
         )
-        return await self.session.scalar(stmt.with_for_update())
+        found = (await self.session.execute(stmt.with_for_update())).first()
+        return None if found is None else (found.processed, found.result)

@@ -30,7 +30,12 @@ contact carry `contact_id`; the catalogue (`catalogue.py`) says where the contac
 from kindred.core.events.catalogue import CATALOGUE, EventType, contact_of, event_type
 from kindred.core.events.models import DomainEvent
 from kindred.core.events.registry import CONSUMERS, consumer
-from kindred.core.events.service import emit, events_since, once_per_transaction
+from kindred.core.events.service import (
+    emit,
+    events_since,
+    once_per_transaction,
+    transaction_scratch,
+)
 
 __all__ = [
     "CATALOGUE",
@@ -43,4 +48,5 @@ __all__ = [
     "event_type",
     "events_since",
     "once_per_transaction",
+    "transaction_scratch",
 ]

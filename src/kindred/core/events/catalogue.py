@@ -79,8 +79,9 @@ _TYPES = [
     EventType("lead.created", "A lead was created.", _object(("lead",), lead=WITH_ID)),
     EventType(
         "lead.converted",
-        "A lead was converted into a contact or deal.",
-        _object(("lead",), lead=WITH_ID),
+        "A lead was converted into a contact (and its company).",
+        _with_contact(lead=WITH_ID),
+        "contact",
     ),
     EventType(
         "message.received", "An inbound message arrived.", _with_contact(message=WITH_ID), "contact"

@@ -18,21 +18,27 @@ DISPATCH_TASK = "events.dispatch"
 SCRATCH_KEY = "kindred.transaction_scratch"
 
 
-def once_per_transaction(session: AsyncSession, key: Hashable) -> bool:
-    """True the first time `key` is seen in the session's current transaction.
-
-    Used to enqueue one job per transaction and target however many rows it writes; the set
-    is forgotten when the transaction ends (committed or rolled back).
-    """
+def transaction_scratch(session: AsyncSession) -> dict[Hashable, Any]:
+    """A dict that lives as long as the session's current transaction (committed or rolled
+    back, it is forgotten): what a transaction already did, or looked up, for its next rows."""
     transaction = session.get_transaction()
     held = session.info.get(SCRATCH_KEY)
     if held is None or held[0] is not transaction:
-        held = (transaction, set())
+        held = (transaction, {})
         session.info[SCRATCH_KEY] = held
-    seen: set[Hashable] = held[1]
-    if key in seen:
+    scratch: dict[Hashable, Any] = held[1]
+    return scratch
+
+
+def once_per_transaction(session: AsyncSession, key: Hashable) -> bool:
+    """True the first time `key` is seen in the session's current transaction.
+
+    Used to enqueue one job per transaction and target however many rows it writes.
+    """
+    scratch = transaction_scratch(session)
+    if key in scratch:
         return False
-    seen.add(key)
+    scratch[key] = True
     return True
 
 

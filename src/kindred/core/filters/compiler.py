@@ -1,7 +1,7 @@
 """The filter AST compiled to one SQLAlchemy WHERE clause over the contacts table.
 
 Tags become an EXISTS over contact_tags and tags, custom fields the JSON accessors of
-`dialect.py`, company fields a correlated scalar subquery on the linked company. The clause
+`dialect.py`, company fields an EXISTS on the linked company. The clause
 is run by the database; callers add the workspace filter, order and paging.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, true
 
 from kindred.companies.models import Company
 from kindred.contacts.models import Contact, ContactTag, Tag
@@ -64,6 +64,17 @@ class _Compiler:
         return not_(func.coalesce(self.positive(condition, positive), false()))
 
     def positive(self, condition: Condition, op: Operator) -> ColumnElement[bool]:
+        predicate = self.predicate(condition, op)
+        if condition.field.source != "company":
+            return predicate
+        # An EXISTS on the linked company (a semi-join), false when there is none.
+        return exists().where(
+            Company.id == Contact.company_id,
+            Company.workspace_id == Contact.workspace_id,
+            predicate,
+        )
+
+    def predicate(self, condition: Condition, op: Operator) -> ColumnElement[bool]:
         field = condition.field
         if field.kind in (FieldKind.TAGS, FieldKind.MULTISELECT):
             return self.collection(condition, op)
@@ -98,10 +109,7 @@ class _Compiler:
         field = condition.field
         if field.source == "custom":
             return self.custom(field.name, field.kind)
-        column = getattr(Contact if field.source == "column" else Company, field.name)
-        if field.source == "column":
-            return cast(Expr, column)
-        return _company_value(column)
+        return cast(Expr, getattr(Contact if field.source == "column" else Company, field.name))
 
     def custom(self, key: str, kind: FieldKind) -> Expr:
         accessors = {
@@ -138,14 +146,6 @@ def _items(value: Any) -> Sequence[Scalar]:
     if value is None:
         return ()
     return cast(Sequence[Scalar], value) if isinstance(value, tuple) else (value,)
-
-
-def _company_value(column: Any) -> Expr:
-    return (
-        select(column)
-        .where(Company.id == Contact.company_id, Company.workspace_id == Contact.workspace_id)
-        .scalar_subquery()
-    )
 
 
 def _tagged(folded_name: Expr, names: list[str] | None) -> ColumnElement[bool]:

@@ -67,7 +67,7 @@ DEFINITION_KINDS = {
 CUSTOM_PREFIXES = ("customFields.", "custom_fields.")
 COMPANY_PREFIX = "company."
 # Custom keys are bound as JSON path parameters; quotes and path syntax are refused.
-CUSTOM_KEY = re.compile(r"^[^\"\\.\[\]$*]{1,100}$")
+CUSTOM_KEY = re.compile(r"^[^\"\\.\[\]$*\x00-\x1f]{1,100}$")
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 

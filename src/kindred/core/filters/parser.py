@@ -49,6 +49,8 @@ class _Problem(ValueError):
 def _text(raw: Any) -> str:
     if not isinstance(raw, str) or not raw:
         raise _Problem("expects a non-empty string")
+    if "\x00" in raw:
+        raise _Problem("must not contain NUL characters")
     return fold(raw)
 
 

@@ -33,19 +33,13 @@ class JobRepository(Repository[Job]):
         return await self.session.get(Job, job_id, populate_existing=True)
 
     async def due_ids(
-        self, now: datetime, republish_before: datetime, limit: int
+        self, now: datetime, republish_before: datetime | None, limit: int
     ) -> Sequence[uuid.UUID]:
-        """Queued jobs that are due and not published recently (a lost message is re-sent)."""
-        rows = await self.session.scalars(
-            select(Job.id)
-            .where(
-                Job.status == JobStatus.QUEUED.value,
-                Job.run_at <= now,
-                or_(Job.published_at.is_(None), Job.published_at < republish_before),
-            )
-            .order_by(Job.run_at)
-            .limit(limit)
-        )
+        """Queued jobs that are due; with `republish_before`, only those not published since."""
+        stmt = select(Job.id).where(Job.status == JobStatus.QUEUED.value, Job.run_at <= now)
+        if republish_before is not None:
+            stmt = stmt.where(or_(Job.published_at.is_(None), Job.published_at < republish_before))
+        rows = await self.session.scalars(stmt.order_by(Job.run_at).limit(limit))
         return rows.all()
 
     async def mark_published(self, job_ids: Sequence[uuid.UUID], now: datetime) -> None:

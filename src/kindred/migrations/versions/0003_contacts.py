@@ -276,6 +276,9 @@ def upgrade() -> None:
             ["workspace_id", "tag_id", "contact_id"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_contact_tags_contact_id"), ["contact_id"], unique=False
+        )
 
     op.create_table(
         "interactions",
@@ -344,6 +347,7 @@ def downgrade() -> None:
 
     op.drop_table("interactions")
     with op.batch_alter_table("contact_tags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_tags_contact_id"))
         batch_op.drop_index(batch_op.f("ix_contact_tags_workspace_id_tag_id_contact_id"))
 
     op.drop_table("contact_tags")

@@ -1,0 +1,208 @@
+"""What each step type does, through the owning domains' services.
+
+Every action receives the step's context and its config, returns an output recorded on the
+step, and raises a `KindredError` (recorded as the step's error) when it cannot act. Text
+config values are templates over `{{contact.*}}` rendered in the sandbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations.models import Workflow, WorkflowRun
+from kindred.contacts import interactions, tags
+from kindred.contacts import service as contacts
+from kindred.contacts.models import Contact
+from kindred.core.errors import Unprocessable
+from kindred.core.filters.fields import CONTACT_COLUMNS, snake
+from kindred.core.templating import contact_context, render
+from kindred.deals import service as deals
+from kindred.messaging import service as messaging
+from kindred.messaging.models import Channel
+from kindred.settings import Settings
+
+CHANNELS = {"SEND_SMS": Channel.SMS, "SEND_EMAIL": Channel.EMAIL, "SEND_WHATSAPP": Channel.WHATSAPP}
+WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# Contact columns SET_FIELD may write; any other name is a custom field.
+SETTABLE = frozenset(CONTACT_COLUMNS) - {"created_at", "updated_at", "last_task_run"}
+
+
+class ActionFailed(Unprocessable):
+    code = "ACTION_FAILED"
+    message = "The action failed"
+
+
+@dataclass
+class StepContext:
+    session: AsyncSession
+    settings: Settings
+    workflow: Workflow
+    run: WorkflowRun
+    contact: Contact | None
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return self.workflow.workspace_id
+
+    def need_contact(self) -> Contact:
+        if self.contact is None:
+            raise ActionFailed("This action needs a contact, and the run has none")
+        return self.contact
+
+    def need_user(self) -> uuid.UUID:
+        if self.workflow.created_by is None:
+            raise ActionFailed("The workflow's author no longer exists")
+        return self.workflow.created_by
+
+    def render(self, template: Any) -> str:
+        fields, custom = {}, {}
+        if self.contact is not None:
+            fields = {name: getattr(self.contact, name, None) for name in CONTACT_COLUMNS}
+            custom = self.contact.custom_fields
+        return render(str(template or ""), {"contact": contact_context(fields, custom)})
+
+
+Action = Callable[[StepContext, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def _required(config: dict[str, Any], key: str) -> Any:
+    value = config.get(key)
+    if value in (None, ""):
+        raise ActionFailed(f"The action's config needs {key!r}")
+    return value
+
+
+async def send_message(
+    step: StepContext, config: dict[str, Any], channel: Channel
+) -> dict[str, Any]:
+    """Sends to the run's contact through the messaging service (and so through the gate)."""
+    contact = step.need_contact()
+    content = step.render(config.get("message") or config.get("body"))
+    subject = step.render(config["subject"]) if config.get("subject") else None
+    conversation, _ = await messaging.target(
+        step.session,
+        step.workspace_id,
+        contact_id=contact.id,
+        conversation_id=None,
+        channel=channel,
+    )
+    message, refusal = await messaging.send(
+        step.session,
+        step.settings,
+        step.workspace_id,
+        conversation,
+        contact,
+        messaging.Draft(content=content, subject=subject),
+    )
+    if refusal is not None:
+        raise ActionFailed(f"The message was refused: {refusal.message}")
+    return {"messageId": str(message.id), "status": message.status}
+
+
+async def add_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    contact = step.need_contact()
+    name = step.render(_required(config, "tag")).strip()
+    (tag,) = await tags.ensure_tags(step.session, step.workspace_id, [name])
+    await tags.add_contact_tag(step.session, step.workspace_id, contact.id, tag.id)
+    return {"tag": name}
+
+
+async def remove_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    contact = step.need_contact()
+    name = step.render(_required(config, "tag")).strip()
+    found = await tags.tag_ids_named(step.session, step.workspace_id, [name])
+    for tag_id in found or []:
+        await tags.remove_contact_tag(step.session, step.workspace_id, contact.id, tag_id)
+    return {"tag": name, "removed": bool(found)}
+
+
+def field_change(field: str, value: Any) -> dict[str, Any]:
+    """`{"company": v}` for a contact column, `{"custom_fields": {name: v}}` otherwise."""
+    name = field.removeprefix("customFields.").removeprefix("custom_fields.")
+    column = snake(name)
+    if name == field and column in SETTABLE:
+        return {column: value}
+    return {"custom_fields": {name: value}}
+
+
+async def set_field(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    contact = step.need_contact()
+    field = str(_required(config, "field"))
+    value = config.get("value")
+    value = step.render(value) if isinstance(value, str) else value
+    await contacts.update_contact(
+        step.session, step.workspace_id, contact.id, field_change(field, value)
+    )
+    return {"field": field, "value": value}
+
+
+async def create_deal(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "title": step.render(config.get("title") or "{{contact.name}}") or step.workflow.name,
+        "value": config.get("value"),
+        "stage": config.get("stage"),
+        "pipeline_id": uuid.UUID(config["pipelineId"]) if config.get("pipelineId") else None,
+        "contact_ids": [step.contact.id] if step.contact else [],
+    }
+    view = await deals.create_deal(step.session, step.workspace_id, step.need_user(), fields)
+    return {"dealId": str(view.deal.id), "stage": view.stage}
+
+
+async def move_deal_stage(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    deal_id = config.get("dealId") or step.run.context.get("dealId")
+    if not deal_id:
+        raise ActionFailed("No deal: set config.dealId or trigger on a deal event")
+    stage = str(_required(config, "stage"))
+    view = await deals.move_stage(
+        step.session, step.workspace_id, step.need_user(), uuid.UUID(str(deal_id)), stage, None
+    )
+    return {"dealId": str(view.deal.id), "stage": view.stage}
+
+
+async def create_task(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    contact = step.need_contact()
+    assignee = config.get("assignedTo") or config.get("userId")
+    interaction = await interactions.record_interaction(
+        step.session,
+        step.workspace_id,
+        contact.id,
+        type="task",
+        subject=step.render(config.get("title") or step.workflow.name),
+        body=step.render(config.get("description")) or None,
+        metadata={"workflowId": str(step.workflow.id), "runId": str(step.run.id)}
+        | ({"dueInDays": config["dueInDays"]} if config.get("dueInDays") else {}),
+        user_id=uuid.UUID(str(assignee)) if assignee else step.workflow.created_by,
+    )
+    return {"interactionId": str(interaction.id)}
+
+
+def wait_delay(config: dict[str, Any]) -> timedelta:
+    """`{"minutes": 5}`, `{"hours": 1, "minutes": 30}` or `{"duration": 2, "unit": "days"}`."""
+    seconds = sum(float(config.get(unit) or 0) * size for unit, size in WAIT_UNITS.items())
+    if config.get("duration") is not None:
+        seconds += float(config["duration"]) * WAIT_UNITS.get(str(config.get("unit")), 60)
+    return timedelta(seconds=seconds)
+
+
+def _sender(channel: Channel) -> Action:
+    async def send(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+        return await send_message(step, config, channel)
+
+    return send
+
+
+ACTIONS: dict[str, Action] = {
+    **{name: _sender(channel) for name, channel in CHANNELS.items()},
+    "ADD_TAG": add_tag,
+    "REMOVE_TAG": remove_tag,
+    "SET_FIELD": set_field,
+    "CREATE_DEAL": create_deal,
+    "MOVE_DEAL_STAGE": move_deal_stage,
+    "CREATE_TASK": create_task,
+}

@@ -1,0 +1,126 @@
+"""Executing a run: its steps in order from `next_step`, pausing at WAIT.
+
+The `automations.advance_run` task calls `advance` in one transaction: each action runs in a
+savepoint, so a failing step leaves nothing behind but its FAILED record, and the run stops
+there. WAIT records its step, schedules the same task for later and returns; the task then
+continues from the step after it, so a restart loses nothing (the job is a database row).
+WEBHOOK steps are QUEUED here and delivered by their own task (network calls never run inside
+the run's transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations import webhook
+from kindred.automations.actions import ACTIONS, StepContext, wait_delay
+from kindred.automations.causation import causing
+from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
+from kindred.automations.repository import RunRepository
+from kindred.contacts import service as contacts
+from kindred.contacts.errors import ContactNotFound
+from kindred.core.db import utcnow
+from kindred.core.errors import KindredError
+from kindred.core.jobs import enqueue
+from kindred.settings import Settings
+
+ADVANCE_TASK = "automations.advance_run"
+
+
+class RunStatus:
+    RUNNING = "RUNNING"
+    WAITING = "WAITING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+
+async def schedule_advance(session: AsyncSession, run: WorkflowRun, **when: Any) -> None:
+    await enqueue(
+        session,
+        ADVANCE_TASK,
+        workspace_id=run.workspace_id,
+        workspace=str(run.workspace_id),
+        run=str(run.id),
+        **when,
+    )
+
+
+async def _context(
+    session: AsyncSession, settings: Settings, run: WorkflowRun
+) -> StepContext | None:
+    workflow = await session.get(Workflow, run.workflow_id)
+    if workflow is None:
+        return None
+    contact = None
+    if run.contact_id is not None:
+        try:
+            contact = await contacts.get_contact(session, run.workspace_id, run.contact_id)
+        except ContactNotFound:
+            contact = None
+    return StepContext(session, settings, workflow, run, contact)
+
+
+def _finish(run: WorkflowRun, status: str, error: str | None = None) -> None:
+    run.status, run.error, run.finished_at = status, error, utcnow()
+
+
+async def advance(
+    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, run_id: uuid.UUID
+) -> None:
+    runs = RunRepository(session, workspace_id)
+    run = await runs.get(run_id)
+    if run is None or run.status not in (RunStatus.RUNNING, RunStatus.WAITING):
+        return
+    context = await _context(session, settings, run)
+    if context is None:
+        _finish(run, RunStatus.STOPPED, "The workflow was deleted")
+        return
+    run.status = RunStatus.RUNNING
+    actions = context.workflow.actions
+    while run.next_step < len(actions):
+        action = actions[run.next_step]
+        step = await runs.add_step(
+            WorkflowRunStep(
+                run_id=run.id, position=run.next_step, type=action["type"], status="RUNNING"
+            )
+        )
+        run.next_step += 1
+        if not await _perform(context, action, step):
+            _finish(run, RunStatus.FAILED, f"Step {step.position + 1} ({step.type}) failed")
+            return
+        if action["type"] == "WAIT":
+            run.status = RunStatus.WAITING
+            await schedule_advance(session, run, delay=wait_delay(action.get("config") or {}))
+            return
+    _finish(run, RunStatus.COMPLETED)
+
+
+async def _perform(context: StepContext, action: dict[str, Any], step: WorkflowRunStep) -> bool:
+    """Runs one step and records its outcome; False when it failed."""
+    config: dict[str, Any] = action.get("config") or {}
+    try:
+        async with context.session.begin_nested(), causing(context.session, context.run):
+            step.output, step.status = await _act(context, action["type"], config, step)
+    except KindredError as error:
+        step.status, step.error = "FAILED", error.message
+    step.finished_at = utcnow()
+    await context.session.flush()
+    return step.status != "FAILED"
+
+
+async def _act(
+    context: StepContext, kind: str, config: dict[str, Any], step: WorkflowRunStep
+) -> tuple[dict[str, Any], str]:
+    if kind == "WAIT":
+        resume = utcnow() + wait_delay(config)
+        return {"resumeAt": resume.isoformat().replace("+00:00", "Z")}, "COMPLETED"
+    if kind == "WEBHOOK":
+        body = json.dumps(webhook.payload(context, config), separators=(",", ":"))
+        await webhook.queue(context.session, step)
+        return {"url": config.get("url"), "attempts": 0, "body": body}, "QUEUED"
+    return await ACTIONS[kind](context, config), "COMPLETED"

@@ -1,0 +1,220 @@
+"""Workflows and automation rules: validation, storage, runs, and the bulk run of a rule."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from croniter import croniter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations.actions import field_change
+from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
+from kindred.automations.repository import RunRepository, WorkflowRepository
+from kindred.automations.schemas import (
+    ActionIn,
+    RuleConfig,
+    RuleCreate,
+    RuleUpdate,
+    WorkflowCreate,
+    WorkflowUpdate,
+)
+from kindred.automations.triggers import parse_conditions
+from kindred.contacts.bulk_ops import Bulk
+from kindred.core.auth import Principal
+from kindred.core.errors import ValidationFailed
+from kindred.core.schemas import PageParams
+from kindred.core.templating import TemplateInvalid, validate
+from kindred.providers.standard_webhooks import new_secret
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "ADD_TAG": ("tag",),
+    "REMOVE_TAG": ("tag",),
+    "SET_FIELD": ("field",),
+    "MOVE_DEAL_STAGE": ("stage",),
+    "WEBHOOK": ("url",),
+}
+RULE_TYPES = {"set_field": "SET_FIELD", "add_tag": "ADD_TAG", "remove_tag": "REMOVE_TAG"}
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": field, "message": message}])
+
+
+def _check_action(index: int, action: ActionIn) -> None:
+    path = f"actions[{index}].config"
+    for key in REQUIRED.get(action.type.value, ()):
+        if action.config.get(key) in (None, ""):
+            raise _invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
+    if action.type.value == "WEBHOOK" and not str(action.config["url"]).startswith(
+        ("https://", "http://")
+    ):
+        raise _invalid(f"{path}.url", "The URL must start with https://")
+    for key, value in action.config.items():
+        if isinstance(value, str):
+            try:
+                validate(value)
+            except TemplateInvalid as error:
+                raise _invalid(f"{path}.{key}", error.message) from None
+
+
+def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
+    if trigger == "SCHEDULE" and not croniter.is_valid(str(config.get("cron", ""))):
+        raise _invalid("triggerConfig.cron", "A SCHEDULE trigger needs a valid cron expression")
+
+
+async def _checked(session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Validates a complete workflow definition (400 naming the offending field)."""
+    _check_trigger(values["trigger"], values["trigger_config"])
+    await parse_conditions(session, workspace_id, values["match"], values["conditions"])
+    for index, action in enumerate(values["actions"]):
+        _check_action(index, ActionIn.model_validate(action))
+
+
+async def list_workflows(
+    session: AsyncSession, workspace_id: uuid.UUID, status: str | None, params: PageParams
+) -> tuple[Sequence[Workflow], int]:
+    repository = WorkflowRepository(session, workspace_id, "workflow")
+    return await repository.page(repository.listed(status), params)
+
+
+async def get_workflow(
+    session: AsyncSession, workspace_id: uuid.UUID, workflow_id: uuid.UUID, kind: str = "workflow"
+) -> Workflow:
+    return await WorkflowRepository(session, workspace_id, kind).get_or_404(workflow_id)
+
+
+async def _store(
+    session: AsyncSession, principal: Principal, kind: str, values: dict[str, Any]
+) -> Workflow:
+    await _checked(session, principal.workspace, values)
+    workflow = Workflow(
+        kind=kind, webhook_secret=new_secret(), created_by=principal.user.id, **values
+    )
+    return await WorkflowRepository(session, principal.workspace, kind).add(workflow)
+
+
+async def create_workflow(
+    session: AsyncSession, principal: Principal, data: WorkflowCreate
+) -> Workflow:
+    values = data.model_dump(mode="json")
+    return await _store(session, principal, "workflow", values)
+
+
+async def _apply(session: AsyncSession, workflow: Workflow, changes: dict[str, Any]) -> Workflow:
+    merged = {
+        name: getattr(workflow, name)
+        for name in ("trigger", "trigger_config", "match", "conditions", "actions")
+    } | {name: value for name, value in changes.items() if value is not None}
+    await _checked(session, workflow.workspace_id, merged)
+    for name, value in (changes | merged).items():
+        if value is not None or name == "description":
+            setattr(workflow, name, value)
+    await session.flush()
+    return workflow
+
+
+async def update_workflow(
+    session: AsyncSession, workspace_id: uuid.UUID, workflow_id: uuid.UUID, data: WorkflowUpdate
+) -> Workflow:
+    workflow = await get_workflow(session, workspace_id, workflow_id)
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    return await _apply(session, workflow, changes)
+
+
+async def delete_workflow(
+    session: AsyncSession, workspace_id: uuid.UUID, workflow_id: uuid.UUID, kind: str = "workflow"
+) -> None:
+    repository = WorkflowRepository(session, workspace_id, kind)
+    await repository.delete(await repository.get_or_404(workflow_id))
+
+
+async def list_runs(
+    session: AsyncSession, workspace_id: uuid.UUID, workflow_id: uuid.UUID, params: PageParams
+) -> tuple[list[tuple[WorkflowRun, list[WorkflowRunStep]]], int]:
+    """A page of the workflow's runs, newest first, each with its steps."""
+    await get_workflow(session, workspace_id, workflow_id)
+    runs = RunRepository(session, workspace_id)
+    page, total = await runs.page(runs.of_workflow(workflow_id), params)
+    steps: dict[uuid.UUID, list[WorkflowRunStep]] = {run.id: [] for run in page}
+    for step in await runs.steps_of(list(steps)):
+        steps[step.run_id].append(step)
+    return [(run, steps[run.id]) for run in page], total
+
+
+# Document 002's automation rules: a workflow with a manual trigger.
+
+
+def _rule_values(config: RuleConfig) -> dict[str, Any]:
+    actions = [
+        {
+            "type": RULE_TYPES[action.type],
+            "config": action.model_dump(exclude={"type"}, mode="json"),
+        }
+        for action in config.actions
+    ]
+    conditions = [condition.model_dump(mode="json") for condition in config.conditions]
+    return {"match": config.match, "conditions": conditions, "actions": actions}
+
+
+def rule_config(rule: Workflow) -> dict[str, Any]:
+    """The rule as document 002 shows it: `{match, conditions, actions}` in its own spelling."""
+    names = {value: key for key, value in RULE_TYPES.items()}
+    actions = [{"type": names[action["type"]], **action["config"]} for action in rule.actions]
+    return {"match": rule.match, "conditions": rule.conditions, "actions": actions}
+
+
+async def list_rules(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Workflow]:
+    repository = WorkflowRepository(session, workspace_id, "rule")
+    return await repository.all(repository.listed(None))
+
+
+async def create_rule(session: AsyncSession, principal: Principal, data: RuleCreate) -> Workflow:
+    values: dict[str, Any] = {"name": data.name, "description": data.description}
+    values["trigger"] = "MANUAL"
+    values |= {"trigger_config": {}, **_rule_values(data.config)}
+    return await _store(session, principal, "rule", values)
+
+
+async def update_rule(
+    session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID, data: RuleUpdate
+) -> Workflow:
+    rule = await get_workflow(session, workspace_id, rule_id, "rule")
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"config", "is_active"})
+    if data.config is not None:
+        changes |= _rule_values(data.config)
+    if data.is_active is not None:
+        changes["status"] = "ACTIVE" if data.is_active else "INACTIVE"
+    return await _apply(session, rule, changes)
+
+
+async def run_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID) -> int:
+    """Applies the rule to every contact it matches now, set-based; the number matched."""
+    rule = await get_workflow(session, workspace_id, rule_id, "rule")
+    group = await parse_conditions(session, workspace_id, rule.match, rule.conditions)
+    bulk = Bulk(session, workspace_id, group)
+    affected = await bulk.count()
+    for action in rule.actions:
+        config = action["config"]
+        if action["type"] == "ADD_TAG":
+            await bulk.add_tag(config["tag"])
+        elif action["type"] == "REMOVE_TAG":
+            await bulk.remove_tag(config["tag"])
+        else:
+            ((name, value),) = field_change(config["field"], config.get("value")).items()
+            if name == "custom_fields":
+                ((name, value),) = value.items()
+                await bulk.set_custom(name, value)
+            else:
+                await bulk.set_column(name, value)
+    return affected
+
+
+def due_fire_time(workflow: Workflow, now: datetime) -> datetime | None:
+    """The latest cron time at or before `now` not yet fired for, or None."""
+    cron = str(workflow.trigger_config.get("cron", ""))
+    latest: datetime = croniter(cron, now).get_prev(datetime)
+    fired = workflow.last_fired_at or workflow.created_at
+    return latest if latest > fired else None

@@ -1,0 +1,32 @@
+"""The automations consumer of domain events, the run and webhook tasks, the cron scanner."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations import engine, runner, webhook
+from kindred.core.events import DomainEvent, consumer
+from kindred.core.jobs import scanner, task, task_settings
+
+
+@consumer("automations")
+async def start_runs(session: AsyncSession, event: DomainEvent) -> None:
+    await engine.on_event(session, event)
+
+
+@task(runner.ADVANCE_TASK)
+async def advance_run(session: AsyncSession, *, workspace: str, run: str) -> None:
+    await runner.advance(session, task_settings(session), uuid.UUID(workspace), uuid.UUID(run))
+
+
+@task(webhook.DELIVER_TASK, max_attempts=3)
+async def deliver_webhook(session: AsyncSession, *, workspace: str, step: str) -> None:
+    await webhook.deliver(session, task_settings(session), uuid.UUID(workspace), uuid.UUID(step))
+
+
+@scanner("automations.schedule")
+async def schedule(session: AsyncSession, now: datetime) -> int:
+    return await engine.fire_schedules(session, now)

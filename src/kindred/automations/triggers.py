@@ -1,0 +1,115 @@
+"""Which workflows an event starts: the trigger, its options and the conditions.
+
+Conditions are the filter language (`kindred.core.filters`), evaluated on the contact as the
+event carries it (the contact after the change). Document 000 writes `tags contains VIP`;
+on tags that means `has` (and `not_contains` means `not_has`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations.models import Workflow
+from kindred.contacts import matching
+from kindred.core.filters import Group, Subject, evaluate
+from kindred.core.filters.fields import snake
+
+EVENT_TRIGGERS: dict[str, str] = {
+    "contact.created": "CONTACT_CREATED",
+    "contact.updated": "CONTACT_UPDATED",
+    "tag.added": "TAG_ADDED",
+    "tag.removed": "TAG_REMOVED",
+    "deal.stage_changed": "DEAL_STAGE_CHANGED",
+    "lead.created": "LEAD_CREATED",
+    "message.received": "MESSAGE_RECEIVED",
+    "appointment.scheduled": "APPOINTMENT_SCHEDULED",
+    "form.submitted": "FORM_SUBMITTED",
+}
+TAG_OPERATORS = {"contains": "has", "not_contains": "not_has"}
+# triggerConfig key -> where the event's data holds the value it must equal (case-insensitive).
+OPTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "TAG_ADDED": {"tag": ("tag", "name")},
+    "TAG_REMOVED": {"tag": ("tag", "name")},
+    "DEAL_STAGE_CHANGED": {"toStage": ("toStage", ""), "fromStage": ("fromStage", "")},
+    "MESSAGE_RECEIVED": {"channel": ("message", "channel")},
+    "FORM_SUBMITTED": {"formId": ("form", "id")},
+}
+
+
+def filter_of(match: str, conditions: list[Any]) -> dict[str, Any]:
+    """Document 000's condition list as a filter of the filter language."""
+    mapped = []
+    for condition in conditions:
+        operator = condition.get("operator")
+        if condition.get("field") == "tags":
+            operator = TAG_OPERATORS.get(operator, operator)
+        mapped.append({**condition, "operator": operator})
+    return {"match": match, "conditions": mapped}
+
+
+async def parse_conditions(
+    session: AsyncSession, workspace_id: uuid.UUID, match: str, conditions: list[Any]
+) -> Group:
+    """The conditions' AST, typed by the workspace's custom fields (400 when invalid)."""
+    return await matching.parse(session, workspace_id, filter_of(match, conditions))
+
+
+def _value_at(data: Mapping[str, Any], path: tuple[str, str]) -> Any:
+    outer, inner = path
+    found = data.get(outer)
+    return found.get(inner) if inner and isinstance(found, Mapping) else found
+
+
+def options_match(workflow: Workflow, data: Mapping[str, Any]) -> bool:
+    """The workflow's triggerConfig (e.g. `{"tag": "VIP"}`) agrees with the event's data."""
+    for key, path in OPTIONS.get(workflow.trigger, {}).items():
+        wanted = workflow.trigger_config.get(key)
+        if wanted in (None, ""):
+            continue
+        if str(_value_at(data, path) or "").casefold() != str(wanted).casefold():
+            return False
+    return True
+
+
+def _moment(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
+def subject_of(contact: Mapping[str, Any]) -> Subject:
+    """A contact as the API shows it (camelCase) as the filter evaluator's subject."""
+    columns = {
+        snake(key): _moment(value) if key.endswith("At") else value
+        for key, value in contact.items()
+        if key not in ("tags", "customFields")
+    }
+    return Subject.of(
+        columns | {"custom_fields": contact.get("customFields") or {}},
+        [str(tag) for tag in contact.get("tags") or []],
+    )
+
+
+async def conditions_hold(
+    session: AsyncSession,
+    workflow: Workflow,
+    contact: Mapping[str, Any] | None,
+    now: datetime,
+) -> bool:
+    """True without conditions; with conditions, only for a contact that satisfies them."""
+    if not workflow.conditions:
+        return True
+    if contact is None:
+        return False
+    group = await parse_conditions(
+        session, workflow.workspace_id, workflow.match, workflow.conditions
+    )
+    return evaluate(group, subject_of(contact), now)

@@ -1,0 +1,100 @@
+"""The WEBHOOK action: a Standard Webhooks-signed POST to the user's URL, with retries.
+
+The run queues the step with its JSON body; `automations.deliver_webhook` posts it through
+the guarded client (no private or metadata targets) signed with the workflow's secret, the
+step id as `webhook-id` (receivers deduplicate by it). A failed attempt is recorded on the
+step and retried with backoff up to `MAX_ATTEMPTS`, then the step is FAILED.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations.models import Workflow, WorkflowRunStep
+from kindred.automations.repository import RunRepository
+from kindred.contacts.events import contact_data
+from kindred.core.db import utcnow
+from kindred.core.http import GuardedHttpClient, OutboundRequestFailed, UnsafeUrl
+from kindred.core.jobs import enqueue
+from kindred.providers.standard_webhooks import headers_for
+from kindred.settings import Settings
+
+if TYPE_CHECKING:
+    from kindred.automations.actions import StepContext
+
+DELIVER_TASK = "automations.deliver_webhook"
+MAX_ATTEMPTS = 5
+RETRY_BASE = timedelta(seconds=30)
+
+
+def payload(context: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    """What the receiver gets: the workflow, the run, the contact and the rendered `data`."""
+    data = {
+        key: context.render(value) if isinstance(value, str) else value
+        for key, value in (config.get("data") or {}).items()
+    }
+    return {
+        "type": "workflow.webhook",
+        "workflowId": str(context.workflow.id),
+        "runId": str(context.run.id),
+        "contact": contact_data(context.contact) if context.contact else None,
+        "data": data,
+    }
+
+
+async def queue(session: AsyncSession, step: WorkflowRunStep, **when: Any) -> None:
+    """Schedules the delivery of a QUEUED step (its body is in `output["body"]`)."""
+    await enqueue(
+        session,
+        DELIVER_TASK,
+        workspace_id=step.workspace_id,
+        workspace=str(step.workspace_id),
+        step=str(step.id),
+        **when,
+    )
+
+
+async def deliver(
+    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, step_id: uuid.UUID
+) -> None:
+    runs = RunRepository(session, workspace_id)
+    step = await runs.step(step_id)
+    if step is None or step.status != "QUEUED":
+        return
+    run = await runs.get(step.run_id)
+    workflow = await session.get(Workflow, run.workflow_id) if run else None
+    if workflow is None:
+        step.status, step.error = "FAILED", "The workflow was deleted"
+        return
+    action = workflow.actions[step.position]["config"]
+    attempts = int(step.output.get("attempts", 0)) + 1
+    try:
+        status = await _post(settings, str(action.get("url")), step, workflow.webhook_secret)
+    except (OutboundRequestFailed, UnsafeUrl) as error:
+        await _failed(session, step, attempts, error.message)
+        return
+    if status >= 300:
+        await _failed(session, step, attempts, f"The receiver answered {status}")
+        return
+    step.output = {**step.output, "attempts": attempts, "responseStatus": status}
+    step.status, step.error, step.finished_at = "COMPLETED", None, utcnow()
+
+
+async def _post(settings: Settings, url: str, step: WorkflowRunStep, secret: str) -> int:
+    body = str(step.output["body"]).encode()
+    headers = headers_for(str(step.id), body, secret) | {"content-type": "application/json"}
+    async with GuardedHttpClient(settings) as http:
+        response = await http.request("POST", url, headers=headers, content=body)
+    return response.status_code
+
+
+async def _failed(session: AsyncSession, step: WorkflowRunStep, attempts: int, error: str) -> None:
+    step.output, step.error = {**step.output, "attempts": attempts}, error
+    if attempts >= MAX_ATTEMPTS:
+        step.status, step.finished_at = "FAILED", utcnow()
+        return
+    await queue(session, step, delay=RETRY_BASE * 2 ** (attempts - 1))

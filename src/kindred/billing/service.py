@@ -1,0 +1,82 @@
+"""Credits: a workspace's balance opens with the configured grant on first use; every outbound
+message is charged its channel's weight in the same transaction as the message, so a
+rolled-back send costs nothing. Weights are platform-wide (document 003)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.billing.models import CreditEntry, CreditWeight
+from kindred.billing.repository import (
+    CreditAccountRepository,
+    CreditEntryRepository,
+    CreditWeightRepository,
+)
+from kindred.settings import Settings
+
+
+class CreditType(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    VOICEMAIL = "VOICEMAIL"
+    SKIPTRACE = "SKIPTRACE"
+
+
+DEFAULT_WEIGHT = Decimal(1)
+
+
+async def weights(session: AsyncSession) -> dict[str, Decimal]:
+    """Every credit type's weight (1 until an admin changes it)."""
+    stored = {row.credit_type: row.weight for row in await CreditWeightRepository(session).listed()}
+    return {kind.value: Decimal(stored.get(kind.value, DEFAULT_WEIGHT)) for kind in CreditType}
+
+
+async def set_weight(session: AsyncSession, credit_type: CreditType, weight: Decimal) -> Decimal:
+    """Sets a type's weight; returns the previous one."""
+    repository = CreditWeightRepository(session)
+    row = await repository.by_type(credit_type.value)
+    if row is None:
+        await repository.add(CreditWeight(credit_type=credit_type.value, weight=weight))
+        return DEFAULT_WEIGHT
+    previous = Decimal(row.weight)
+    row.weight = weight
+    await session.flush()
+    return previous
+
+
+async def _account(
+    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID
+) -> CreditAccountRepository:
+    accounts = CreditAccountRepository(session, workspace_id)
+    if await accounts.ensure(Decimal(settings.initial_credits)):
+        await CreditEntryRepository(session, workspace_id).add(
+            CreditEntry(
+                amount=Decimal(settings.initial_credits),
+                credit_type="GRANT",
+                description="Initial credits",
+            )
+        )
+    return accounts
+
+
+async def charge(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    credit_type: CreditType,
+    reference_id: uuid.UUID | None = None,
+) -> bool:
+    """Charges one `credit_type` at its weight; False (and nothing charged) when the balance
+    does not cover it."""
+    cost = (await weights(session))[credit_type.value]
+    accounts = await _account(session, settings, workspace_id)
+    if cost and not await accounts.debit(cost):
+        return False
+    await CreditEntryRepository(session, workspace_id).add(
+        CreditEntry(amount=-cost, credit_type=credit_type.value, reference_id=reference_id)
+    )
+    return True

@@ -1,0 +1,52 @@
+"""One recipient's message: the personalised subject and body, and for email the click
+tracking, open pixel and unsubscribe link; for SMS the opt-out line."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from kindred.campaigns.links import Links, Recipient, Signer
+from kindred.campaigns.models import Campaign, CampaignType
+from kindred.contacts.models import Contact
+from kindred.core.templating import contact_context, render
+from kindred.messaging.service import Draft
+from kindred.settings import Settings
+
+STOP_LINE = "Reply STOP to opt out"
+CONTEXT_FIELDS = (
+    "id", "first_name", "last_name", "email", "phone", "company", "title", "role", "source",
+    "language",
+)  # fmt: skip
+TAGS = re.compile(r"<[^>]+>")
+
+
+def context(contact: Contact) -> dict[str, object]:
+    fields = {name: getattr(contact, name) for name in CONTEXT_FIELDS}
+    fields["id"] = str(contact.id)
+    return {"contact": contact_context(fields, contact.custom_fields or {})}
+
+
+def links_for(settings: Settings, campaign: Campaign, contact: Contact) -> Links:
+    base = (settings.public_base_url or "").rstrip("/")
+    return Links(Signer(settings), base, Recipient(campaign.id, contact.id))
+
+
+def draft(settings: Settings, campaign: Campaign, contact: Contact) -> Draft:
+    """Raises TemplateInvalid when the body or subject cannot render for this contact."""
+    values = context(contact)
+    if campaign.type != CampaignType.EMAIL.value:
+        text = render(campaign.body, values)
+        if STOP_LINE.lower() not in text.lower():
+            text = f"{text.rstrip()}\n\n{STOP_LINE}"
+        return Draft(content=text)
+    links = links_for(settings, campaign, contact)
+    subject = render(campaign.subject or "", values) or None
+    body = links.track_clicks(render(campaign.body, values, html=True))
+    text = html.unescape(TAGS.sub("", body)).strip()
+    if not campaign.allow_no_unsubscribe:
+        url = links.unsubscribe()
+        body += f'<p style="font-size:12px"><a href="{html.escape(url)}">Unsubscribe</a></p>'
+        text += f"\n\nUnsubscribe: {url}"
+    body += f'<img src="{html.escape(links.open_pixel())}" width="1" height="1" alt="">'
+    return Draft(content=text or body, subject=subject, html=body)

@@ -1,0 +1,167 @@
+"""Every query on campaigns and their recipient ledger."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.campaigns.errors import CampaignNotFound
+from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
+from kindred.contacts.models import Contact
+from kindred.core.repository import Repository, WorkspaceRepository
+
+Recipient = CampaignRecipient
+
+
+class CampaignRepository(WorkspaceRepository[Campaign]):
+    model = Campaign
+    not_found = CampaignNotFound
+
+    def listed(self, type_: str | None, status: str | None) -> Select[Campaign]:
+        statement = self.base().order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        if type_:
+            statement = statement.where(Campaign.type == type_.upper())
+        if status:
+            statement = statement.where(Campaign.status == status.upper())
+        return statement
+
+    async def claim_status(self, campaign_id: uuid.UUID, old: str, new: str) -> bool:
+        """Moves the campaign from `old` to `new` only if it is still `old` (one winner)."""
+        result = await self.session.execute(
+            update(Campaign)
+            .where(
+                Campaign.workspace_id == self.workspace_id,
+                Campaign.id == campaign_id,
+                Campaign.status == old,
+            )
+            .values(status=new)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class AnyCampaigns(Repository[Campaign]):
+    """Lookups across workspaces: the scheduler, and signed links whose token names the
+    campaign (the workspace comes from the row)."""
+
+    model = Campaign
+    not_found = CampaignNotFound
+
+    async def due(self, now: datetime, limit: int) -> Sequence[Campaign]:
+        statement = (
+            self.base()
+            .where(Campaign.status == CampaignStatus.SCHEDULED.value, Campaign.scheduled_at <= now)
+            .order_by(Campaign.scheduled_at)
+            .limit(limit)
+        )
+        return await self.all(statement)
+
+
+class RecipientRepository:
+    def __init__(self, session: AsyncSession, workspace_id: uuid.UUID) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def _of(self, campaign_id: uuid.UUID) -> ColumnElement[bool]:
+        return and_(
+            Recipient.workspace_id == self.workspace_id, Recipient.campaign_id == campaign_id
+        )
+
+    async def freeze_batch(
+        self, campaign_id: uuid.UUID, where: ColumnElement[bool], after: uuid.UUID | None, size: int
+    ) -> uuid.UUID | None:
+        """Inserts the next `size` matching contacts (by id, after `after`) as PENDING rows with
+        one INSERT … SELECT; the last contact id inserted, None when none were left."""
+        chosen = (
+            select(
+                literal(campaign_id, Recipient.campaign_id.type),
+                Contact.id,
+                literal(self.workspace_id, Recipient.workspace_id.type),
+                literal(RecipientStatus.PENDING.value),
+            )
+            .where(Contact.workspace_id == self.workspace_id, where)
+            .order_by(Contact.id)
+            .limit(size)
+        )
+        if after is not None:
+            chosen = chosen.where(Contact.id > after)
+        columns = ["campaign_id", "contact_id", "workspace_id", "status"]
+        await self.session.execute(insert(Recipient).from_select(columns, chosen))
+        last: uuid.UUID | None = await self.session.scalar(  # the primary key serves it
+            select(Recipient.contact_id)
+            .where(self._of(campaign_id))
+            .order_by(Recipient.contact_id.desc())
+            .limit(1)
+        )
+        return None if last == after else last
+
+    async def claim(self, campaign_id: uuid.UUID, size: int) -> Sequence[uuid.UUID]:
+        """Marks up to `size` PENDING rows SENDING and returns their contact ids; PostgreSQL
+        skips rows another transaction holds, SQLite serialises writers anyway. The claim is
+        undone by a rollback, so a crashed batch is simply pending again."""
+        pending = (
+            select(Recipient.contact_id)
+            .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
+        result = await self.session.execute(
+            update(Recipient)
+            .where(self._of(campaign_id), Recipient.contact_id.in_(pending))
+            .where(Recipient.status == RecipientStatus.PENDING.value)
+            .values(status=RecipientStatus.SENDING.value)
+            .returning(Recipient.contact_id)
+        )
+        return result.scalars().all()
+
+    async def get(self, campaign_id: uuid.UUID, contact_id: uuid.UUID) -> Recipient | None:
+        return await self.session.get(Recipient, (campaign_id, contact_id))
+
+    async def page(
+        self, campaign_id: uuid.UUID, limit: int, offset: int
+    ) -> tuple[Sequence[Recipient], int]:
+        total = await self.session.scalar(
+            select(func.count()).select_from(Recipient).where(self._of(campaign_id))
+        )
+        rows = await self.session.scalars(
+            select(Recipient)
+            .where(self._of(campaign_id))
+            .order_by(Recipient.contact_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return rows.all(), int(total or 0)
+
+    async def has_pending(self, campaign_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            select(Recipient.contact_id)
+            .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
+            .limit(1)
+        )
+        return found is not None
+
+    async def tallies(self, campaign_id: uuid.UUID) -> dict[str, int]:
+        """The counters, computed from the rows in one aggregate query."""
+
+        def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    counted(Recipient.status == RecipientStatus.SENT.value),
+                    counted(Recipient.status == RecipientStatus.FAILED.value),
+                    counted(Recipient.status == RecipientStatus.SKIPPED.value),
+                    counted(Recipient.opened_at.is_not(None)),
+                    counted(Recipient.clicked_at.is_not(None)),
+                    counted(Recipient.unsubscribed_at.is_not(None)),
+                ).where(self._of(campaign_id))
+            )
+        ).one()
+        names = ("recipients", "sent", "failed", "skipped", "opened", "clicked", "unsubscribed")
+        return dict(zip(names, (int(value) for value in row), strict=True))

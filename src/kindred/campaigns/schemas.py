@@ -1,0 +1,135 @@
+"""Wire shapes of campaigns (documents 000 and 002: one model, the superset of both)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, EmailStr, Field, computed_field
+
+from kindred.campaigns.models import CampaignType
+from kindred.core.schemas import ApiModel, InputModel
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Subject = Annotated[str, Field(max_length=998)]
+Body = Annotated[str, Field(max_length=500_000)]
+Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
+BODY_ALIASES = AliasChoices("body", "message")
+
+
+class CampaignFields(InputModel):
+    """Fields shared by create and update; on update every field is optional."""
+
+    type: CampaignType | None = None
+    subject: Subject | None = None
+    body: Body | None = Field(default=None, validation_alias=BODY_ALIASES)
+    from_name: Annotated[str | None, Field(max_length=200)] = None
+    from_email: EmailStr | None = None
+    segment_id: uuid.UUID | None = None
+    target_tags: Tags | None = None
+    target_tags_match: Literal["any", "all"] | None = None
+    filter: dict[str, Any] | None = None
+    category_id: uuid.UUID | None = None
+    scheduled_at: datetime | None = None
+    allow_no_unsubscribe: bool | None = None
+
+
+class CampaignCreate(CampaignFields):
+    name: Name
+    body: Body = Field(validation_alias=BODY_ALIASES)
+
+
+class CampaignUpdate(CampaignFields):
+    name: Name | None = None
+
+
+def _rate(count: int, sent: int) -> float:
+    return round(100 * count / sent, 2) if sent else 0
+
+
+class CampaignRead(ApiModel):
+    id: uuid.UUID
+    name: str
+    type: str
+    status: str
+    subject: str | None
+    body: str
+    from_name: str | None
+    from_email: str | None
+    segment_id: uuid.UUID | None
+    target_tags: list[str]
+    target_tags_match: str
+    filter: dict[str, Any] | None
+    category_id: uuid.UUID | None
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    allow_no_unsubscribe: bool
+    recipients_count: int
+    sent_count: int
+    failed_count: int
+    skipped_count: int
+    delivered_count: int
+    open_count: int
+    click_count: int
+    unsubscribe_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def message(self) -> str:
+        """Document 000's name for the body."""
+        return self.body
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def open_rate(self) -> float:
+        """Opened, as a percentage of the messages sent."""
+        return _rate(self.open_count, self.sent_count)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def click_rate(self) -> float:
+        """Clicked, as a percentage of the messages sent."""
+        return _rate(self.click_count, self.sent_count)
+
+
+class CampaignList(ApiModel):
+    campaigns: list[CampaignRead]
+    total: int
+    page: int
+    page_size: int
+    total_pages: int
+
+
+class SendResult(ApiModel):
+    success: bool = True
+    queued: bool = True
+    recipients: int
+    sent_count: int = 0
+    failed_count: int = 0
+    message: str = "Campaign queued for sending."
+
+
+class PreviewInput(InputModel):
+    email: EmailStr
+
+
+class RecipientRead(ApiModel):
+    campaign_id: uuid.UUID
+    contact_id: uuid.UUID
+    status: str
+    reason: str | None
+    to: str | None = Field(validation_alias="to_address")
+    message_id: uuid.UUID | None
+    sent_at: datetime | None
+    opened_at: datetime | None
+    clicked_at: datetime | None
+    unsubscribed_at: datetime | None
+
+
+class UnsubscribeStatus(ApiModel):
+    secret_configured: bool
+    list_unsubscribe_enabled: bool

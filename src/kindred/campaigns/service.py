@@ -1,0 +1,215 @@
+"""Campaign operations: CRUD with template validation, send/pause/resume/cancel as guarded
+status moves, preview, per-recipient records and the scheduler's start of due campaigns."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.campaigns import audience, compose, sending
+from kindred.campaigns.errors import CampaignStateError
+from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, CampaignType
+from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
+from kindred.campaigns.schemas import CampaignCreate, CampaignUpdate
+from kindred.contacts import matching
+from kindred.core.auth import Principal
+from kindred.core.db import utcnow
+from kindred.core.errors import BadRequest
+from kindred.core.schemas import PageParams
+from kindred.core.templating import validate
+from kindred.messaging import service as messaging
+from kindred.messaging.models import Channel
+from kindred.settings import Settings
+
+Status = CampaignStatus
+EDITABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.PAUSED.value}
+STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
+DUE_PER_TICK = 100
+
+
+async def list_campaigns(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    params: PageParams,
+    type_: str | None,
+    status: str | None,
+) -> tuple[Sequence[Campaign], int]:
+    repository = CampaignRepository(session, workspace_id)
+    return await repository.page(repository.listed(type_, status), params)
+
+
+async def get_campaign(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> Campaign:
+    return await CampaignRepository(session, workspace_id).get_or_404(campaign_id)
+
+
+def _validate_templates(campaign: Campaign) -> None:
+    validate(campaign.body, html=campaign.type == CampaignType.EMAIL.value)
+    validate(campaign.subject or "")
+
+
+def _status_for_schedule(campaign: Campaign) -> None:
+    if campaign.status in STARTABLE:
+        scheduled = campaign.scheduled_at is not None
+        campaign.status = (Status.SCHEDULED if scheduled else Status.DRAFT).value
+
+
+async def _apply(session: AsyncSession, campaign: Campaign, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(campaign, key, value.value if key == "type" else value)
+    await audience.check(session, campaign.workspace_id, campaign.segment_id, campaign.filter)
+    _validate_templates(campaign)
+    _status_for_schedule(campaign)
+
+
+async def create_campaign(
+    session: AsyncSession, principal: Principal, data: CampaignCreate
+) -> Campaign:
+    values = data.model_dump(exclude_none=True)
+    campaign = Campaign(
+        workspace_id=principal.workspace,
+        created_by=principal.user.id,
+        status=Status.DRAFT.value,
+        type=CampaignType.EMAIL.value,
+        target_tags=[],
+        target_tags_match="any",
+        allow_no_unsubscribe=False,
+    )
+    await _apply(session, campaign, values)
+    return await CampaignRepository(session, principal.workspace).add(campaign)
+
+
+async def update_campaign(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID, data: CampaignUpdate
+) -> Campaign:
+    campaign = await get_campaign(session, workspace_id, campaign_id)
+    if campaign.status not in EDITABLE:
+        raise CampaignStateError(f"A {campaign.status} campaign cannot be edited")
+    await _apply(session, campaign, data.model_dump(exclude_unset=True))
+    await session.flush()
+    return campaign
+
+
+async def delete_campaign(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> None:
+    campaign = await get_campaign(session, workspace_id, campaign_id)
+    if campaign.status == Status.SENDING.value:
+        raise CampaignStateError("A sending campaign cannot be deleted; cancel it first")
+    await CampaignRepository(session, workspace_id).delete(campaign)
+
+
+async def start(session: AsyncSession, campaign: Campaign) -> int:
+    """Freezes the audience and queues the first batch; 400 unless DRAFT or SCHEDULED."""
+    repository = CampaignRepository(session, campaign.workspace_id)
+    if campaign.status not in STARTABLE or not await repository.claim_status(
+        campaign.id, campaign.status, Status.SENDING.value
+    ):
+        raise CampaignStateError(f"The campaign is {campaign.status}: it cannot be sent again")
+    campaign.started_at = utcnow()
+    recipients = await sending.freeze(session, campaign)
+    await sending.schedule_batch(session, campaign)
+    return recipients
+
+
+async def send_campaign(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> int:
+    return await start(session, await get_campaign(session, workspace_id, campaign_id))
+
+
+async def _move(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    allowed: set[str],
+    new: Status,
+) -> Campaign:
+    campaign = await get_campaign(session, workspace_id, campaign_id)
+    old = campaign.status
+    repository = CampaignRepository(session, workspace_id)
+    if old not in allowed or not await repository.claim_status(campaign.id, old, new.value):
+        raise CampaignStateError(f"A {old} campaign cannot become {new.value}")
+    return campaign
+
+
+async def pause(session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID) -> Campaign:
+    return await _move(session, workspace_id, campaign_id, {Status.SENDING.value}, Status.PAUSED)
+
+
+async def resume(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> Campaign:
+    """A paused campaign that had started carries on; one paused before starting is a draft."""
+    campaign = await get_campaign(session, workspace_id, campaign_id)
+    target = Status.SENDING if campaign.started_at else Status.DRAFT
+    campaign = await _move(session, workspace_id, campaign_id, {Status.PAUSED.value}, target)
+    if target is Status.SENDING:
+        await sending.schedule_batch(session, campaign)
+    return campaign
+
+
+async def cancel(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> Campaign:
+    allowed = {
+        Status.DRAFT.value,
+        Status.SCHEDULED.value,
+        Status.SENDING.value,
+        Status.PAUSED.value,
+    }
+    campaign = await _move(session, workspace_id, campaign_id, allowed, Status.CANCELLED)
+    campaign.completed_at = utcnow()
+    await session.flush()
+    return campaign
+
+
+async def preview(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    email: str,
+) -> None:
+    """One email, personalised for the workspace's contact with that address, through the
+    same gate and provider path as any message (a preview is a real, charged message)."""
+    campaign = await get_campaign(session, workspace_id, campaign_id)
+    if campaign.type != CampaignType.EMAIL.value:
+        raise BadRequest("Only email campaigns have an email preview")
+    by_email = {
+        "match": "all",
+        "conditions": [{"field": "email", "operator": "eq", "value": email}],
+    }
+    group = await matching.parse(session, workspace_id, by_email)
+    found, _ = await matching.page(session, workspace_id, group, PageParams(page=1, limit=1))
+    if not found:
+        raise BadRequest("No contact has this email address; add it as a contact to preview")
+    draft = compose.draft(settings, campaign, found[0])
+    conversation, contact = await messaging.target(
+        session, workspace_id, contact_id=found[0].id, conversation_id=None, channel=Channel.EMAIL
+    )
+    _, refusal = await messaging.send(session, settings, workspace_id, conversation, contact, draft)
+    if refusal is not None:
+        raise BadRequest(f"The preview was refused: {refusal.message}")
+
+
+async def recipients_page(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID, params: PageParams
+) -> tuple[Sequence[CampaignRecipient], int]:
+    await get_campaign(session, workspace_id, campaign_id)
+    return await RecipientRepository(session, workspace_id).page(
+        campaign_id, params.limit, params.offset
+    )
+
+
+async def start_due(session: AsyncSession, now: datetime) -> int:
+    """The scheduler tick: every SCHEDULED campaign whose time has come starts sending."""
+    due = await AnyCampaigns(session).due(now, DUE_PER_TICK)
+    for campaign in due:
+        await start(session, campaign)
+    return len(due)

@@ -1,0 +1,23 @@
+"""Campaign background work: send batches, and the scheduler's start of due campaigns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.campaigns import sending, service
+from kindred.core.jobs import scanner, task, task_settings
+
+
+@task(sending.SEND_TASK)
+async def send_batch(session: AsyncSession, *, workspace: str, campaign: str) -> None:
+    await sending.send_batch(
+        session, task_settings(session), uuid.UUID(workspace), uuid.UUID(campaign)
+    )
+
+
+@scanner("campaigns.start_due")
+async def start_due(session: AsyncSession, now: datetime) -> int:
+    return await service.start_due(session, now)

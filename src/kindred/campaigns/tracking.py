@@ -1,0 +1,79 @@
+"""What recipients do with a campaign message, through its signed links: unsubscribe (the
+category's, else email altogether), open (the pixel) and click (the signed redirect)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.campaigns import sending
+from kindred.campaigns.errors import InvalidLink
+from kindred.campaigns.links import Recipient, Signer
+from kindred.campaigns.models import Campaign, CampaignRecipient
+from kindred.campaigns.repository import AnyCampaigns, RecipientRepository
+from kindred.contacts import service as contacts
+from kindred.core.db import utcnow
+from kindred.messaging import consent
+from kindred.messaging.models import Channel
+from kindred.settings import Settings
+
+
+@dataclass(frozen=True)
+class Target:
+    campaign: Campaign
+    row: CampaignRecipient
+
+
+async def _target(session: AsyncSession, recipient: Recipient) -> Target:
+    campaign = await AnyCampaigns(session).get(recipient.campaign_id)
+    if campaign is None:
+        raise InvalidLink()
+    rows = RecipientRepository(session, campaign.workspace_id)
+    row = await rows.get(campaign.id, recipient.contact_id)
+    if row is None:
+        raise InvalidLink()
+    return Target(campaign, row)
+
+
+async def resolve(session: AsyncSession, settings: Settings, token: str, purpose: str) -> Target:
+    return await _target(session, Signer(settings).verify(token, purpose))
+
+
+async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> Target:
+    """Opts the recipient out of the campaign's category, or of email when it has none."""
+    target = await resolve(session, settings, token, "unsubscribe")
+    campaign, row = target.campaign, target.row
+    if campaign.category_id is None:
+        await consent.set_channel_allowed(
+            session, campaign.workspace_id, row.contact_id, Channel.EMAIL.value, allowed=False
+        )
+    else:
+        contact = await contacts.get_contact(session, campaign.workspace_id, row.contact_id)
+        preferences = dict(contact.communication_preferences or {})
+        preferences[sending.category_key(campaign.category_id)] = False
+        await contacts.update_contact(
+            session,
+            campaign.workspace_id,
+            row.contact_id,
+            {"communication_preferences": preferences},
+        )
+    row.unsubscribed_at = row.unsubscribed_at or utcnow()
+    await sending.refresh_counters(session, campaign)
+    return target
+
+
+async def opened(session: AsyncSession, settings: Settings, token: str) -> None:
+    target = await resolve(session, settings, token, "open")
+    target.row.opened_at = target.row.opened_at or utcnow()
+    await sending.refresh_counters(session, target.campaign)
+
+
+async def clicked(session: AsyncSession, settings: Settings, token: str, url: str) -> str:
+    """The URL to redirect to, only if Kindred signed it for this recipient."""
+    target = await _target(session, Signer(settings).verify(token, "click", url))
+    now = utcnow()
+    target.row.clicked_at = target.row.clicked_at or now
+    target.row.opened_at = target.row.opened_at or now  # a click proves the open
+    await sending.refresh_counters(session, target.campaign)
+    return url

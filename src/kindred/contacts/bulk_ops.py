@@ -1,0 +1,61 @@
+"""Tag and field changes applied to every contact a filter selects, in bulk (automation rules).
+
+One statement per operation over the compiled filter, so a rule over a million contacts costs
+a handful of statements. These writes emit no per-contact events (that would be one row per
+contact); callers that need reactions use the single-contact services.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.contacts import matching, tags
+from kindred.contacts.fields import FieldChecker
+from kindred.contacts.repository.bulk_ops import ContactBulkOps
+from kindred.core.db import utcnow
+from kindred.core.db.dialect import dialect_name
+from kindred.core.errors import ValidationFailed
+from kindred.core.filters import Group, compile_filter
+
+# Columns a bulk write may set: not the unique or normalised ones (email, phone, CRM ids).
+BULK_COLUMNS = frozenset(
+    {"first_name", "last_name", "company", "title", "role", "notes", "source", "language"}
+)
+
+
+class Bulk:
+    """The contacts of one workspace that a parsed filter selects."""
+
+    def __init__(self, session: AsyncSession, workspace_id: uuid.UUID, group: Group) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self.group = group
+        self.ops = ContactBulkOps(session, workspace_id)
+
+    def _where(self) -> Any:
+        return compile_filter(self.group, dialect_name(self.session), utcnow())
+
+    async def count(self) -> int:
+        return await matching.count(self.session, self.workspace_id, self.group)
+
+    async def add_tag(self, name: str) -> None:
+        (tag,) = await tags.ensure_tags(self.session, self.workspace_id, [name])
+        await self.ops.add_tag(self._where(), tag.id)
+
+    async def remove_tag(self, name: str) -> None:
+        for tag_id in await tags.tag_ids_named(self.session, self.workspace_id, [name]) or []:
+            await self.ops.remove_tag(self._where(), tag_id)
+
+    async def set_column(self, column: str, value: Any) -> None:
+        if column not in BULK_COLUMNS:
+            message = f"{column} cannot be set in bulk"
+            raise ValidationFailed(message, details=[{"field": column, "message": message}])
+        await self.ops.set_column(self._where(), column, value)
+
+    async def set_custom(self, name: str, value: Any) -> None:
+        checker = await FieldChecker.load(self.session, self.workspace_id)
+        checked = checker.check({name: value})
+        await self.ops.set_custom(self._where(), name, checked[name])

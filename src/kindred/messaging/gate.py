@@ -1,0 +1,98 @@
+"""The one consent gate every outbound message passes (the messages route, campaigns and
+automations alike):
+
+    address = await gate.check(session, settings, workspace_id, contact, Channel.SMS,
+                               reference_id=message.id)
+
+In order: the recipient has an address for the channel, is not on the banlist, is not
+globally unsubscribed, has not opted out of the channel (`communicationPreferences`, e.g.
+`{"sms": false}`), and the workspace's credits cover the channel's weight. The first failing
+rule raises `MessageRefused` (422) naming it; on success the credits are charged in the
+caller's transaction and the address to send to is returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.banlist import service as banlist
+from kindred.billing import service as billing
+from kindred.billing.service import CreditType
+from kindred.contacts.models import Contact
+from kindred.core.errors import Unprocessable
+from kindred.messaging.models import Channel
+from kindred.settings import Settings
+
+CREDIT_TYPES = {
+    Channel.SMS: CreditType.SMS,
+    Channel.WHATSAPP: CreditType.SMS,
+    Channel.EMAIL: CreditType.EMAIL,
+}
+
+
+class MessageRefused(Unprocessable):
+    code = "MESSAGE_REFUSED"
+    message = "The message was refused"
+
+
+class NoAddress(MessageRefused):
+    code = "NO_ADDRESS"
+
+
+class RecipientBanned(MessageRefused):
+    code = "RECIPIENT_BANNED"
+
+
+class RecipientUnsubscribed(MessageRefused):
+    code = "RECIPIENT_UNSUBSCRIBED"
+
+
+class ChannelOptedOut(MessageRefused):
+    code = "CHANNEL_OPTED_OUT"
+
+
+class InsufficientCredits(MessageRefused):
+    code = "INSUFFICIENT_CREDITS"
+
+
+def address_for(contact: Contact, channel: Channel) -> str | None:
+    return contact.email if channel is Channel.EMAIL else contact.phone
+
+
+def opted_out(contact: Contact, channel: Channel) -> bool:
+    """`communicationPreferences` names a channel (any case) with `false` to opt out of it."""
+    preferences = contact.communication_preferences or {}
+    return any(
+        key.lower() == channel.value.lower() and value is False
+        for key, value in preferences.items()
+    )
+
+
+async def check(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    contact: Contact,
+    channel: Channel,
+    *,
+    reference_id: uuid.UUID | None = None,
+) -> str:
+    """The address to send to, with the channel's credits charged; else MessageRefused."""
+    address = address_for(contact, channel)
+    if not address:
+        raise NoAddress(f"The contact has no {'email' if channel is Channel.EMAIL else 'phone'}")
+    entry = await banlist.banned_entry(
+        session, workspace_id, emails=[contact.email], phones=[contact.phone]
+    )
+    if entry is not None:
+        raise RecipientBanned("The recipient is on the banlist")
+    if contact.globally_unsubscribed:
+        raise RecipientUnsubscribed("The recipient has unsubscribed from all messages")
+    if opted_out(contact, channel):
+        raise ChannelOptedOut(f"The recipient has opted out of {channel.value}")
+    credit_type = CREDIT_TYPES[channel]
+    if not await billing.charge(session, settings, workspace_id, credit_type, reference_id):
+        raise InsufficientCredits(f"Not enough credits for {credit_type.value}")
+    return address

@@ -1,0 +1,82 @@
+"""The sandbox's captured messages (document 002's `/api/sandbox/emails`, for every channel):
+the capture the sandbox provider writes to, listing, clearing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.core.db import utcnow
+from kindred.messaging.models import Message, SandboxMessage
+from kindred.messaging.repository import SandboxRepository
+from kindred.providers.base import OutboundMessage
+from kindred.providers.sandbox.provider import Capture
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class SandboxFilter:
+    campaign_id: uuid.UUID | None = None
+    to: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+
+
+def capture_for(session: AsyncSession, message: Message) -> Capture:
+    """The capture of one message: stores what would have been sent, returns the row's id."""
+
+    async def capture(channel: str, outbound: OutboundMessage) -> str:
+        row = await SandboxRepository(session, message.workspace_id).add(
+            SandboxMessage(
+                message_id=message.id,
+                channel=channel,
+                to_address=message.to_address or outbound.to,
+                from_address=outbound.sender,
+                subject=outbound.subject,
+                text=outbound.body,
+                html=outbound.html,
+                headers={"X-Kindred-Message-Id": outbound.id, **outbound.headers},
+                status="sent",
+                events=[{"event": "sent", "at": _now_text(), "url": None}],
+            )
+        )
+        return str(row.id)
+
+    return capture
+
+
+def _now_text() -> str:
+    return utcnow().isoformat().replace("+00:00", "Z")
+
+
+async def list_captured(
+    session: AsyncSession, workspace_id: uuid.UUID, spec: SandboxFilter, limit: int, offset: int
+) -> tuple[Sequence[SandboxMessage], int]:
+    repository = SandboxRepository(session, workspace_id)
+    statement = repository.filtered(
+        campaign_id=spec.campaign_id, to=spec.to, status=spec.status, since=spec.since
+    )
+    total = await repository.count(statement)
+    return await repository.all(statement.limit(min(limit, MAX_LIMIT)).offset(offset)), total
+
+
+async def get_captured(
+    session: AsyncSession, workspace_id: uuid.UUID, sandbox_id: uuid.UUID
+) -> SandboxMessage:
+    return await SandboxRepository(session, workspace_id).get_or_404(sandbox_id)
+
+
+async def clear(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID | None
+) -> int:
+    return await SandboxRepository(session, workspace_id).clear(campaign_id)
+
+
+def note_event(row: SandboxMessage, event: str, url: str | None) -> None:
+    row.status = event
+    row.events = [*row.events, {"event": event, "at": _now_text(), "url": url}]

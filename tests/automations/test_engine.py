@@ -1,0 +1,163 @@
+"""The automation engine end to end: events start runs, steps act through the services."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from kindred.app import create_app
+from kindred.automations.engine import MAX_DEPTH, on_event
+from kindred.core.db import utcnow
+from kindred.core.db.session import Database
+from kindred.core.events import events_since
+from kindred.core.jobs.runtime import JobRuntime
+from kindred.settings import Settings
+from tests.automations.helpers import make_workflow, runs_of, settle, tags_of
+from tests.factories import signup
+from tests.messaging.helpers import captured, make_contact
+from tests.webhooks.receiver import Receiver, verify
+
+
+async def test_contact_created_workflow_sends_sms_through_the_gate(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    actions = [{"type": "SEND_SMS", "config": {"message": "Welcome {{contact.firstName}}!"}}]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor, firstName="Ada")
+    await settle(jobs)
+    (sms,) = await captured(actor, to=contact["phone"])
+    assert sms["text"] == "Welcome Ada!"
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"
+    assert run["steps"][0]["status"] == "COMPLETED"
+
+
+async def test_refused_message_fails_the_step_with_the_gate_reason(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    workflow = await make_workflow(
+        actor, actions=[{"type": "SEND_SMS", "config": {"message": "Hi"}}]
+    )
+    await make_contact(actor, globallyUnsubscribed=True)
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "FAILED"
+    assert "unsubscribed" in run["steps"][0]["error"]
+
+
+async def test_conditions_filter_on_the_contact_after_the_event(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    conditions = [{"field": "tags", "operator": "contains", "value": "VIP"}]
+    actions = [{"type": "ADD_TAG", "config": {"tag": "welcomed"}}]
+    workflow = await make_workflow(actor, conditions=conditions, actions=actions)
+    vip = await make_contact(actor, tags=["VIP"])
+    other = await make_contact(actor)
+    await settle(jobs)
+    assert "welcomed" in await tags_of(actor, vip["id"])
+    assert "welcomed" not in await tags_of(actor, other["id"])
+    assert len(await runs_of(actor, workflow["id"])) == 1
+
+
+async def test_self_triggering_workflow_stops_at_the_depth_bound(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    actions = [
+        {"type": "REMOVE_TAG", "config": {"tag": "ping"}},
+        {"type": "ADD_TAG", "config": {"tag": "ping"}},
+    ]
+    workflow = await make_workflow(
+        actor, trigger="TAG_ADDED", triggerConfig={"tag": "ping"}, actions=actions
+    )
+    await make_contact(actor, tags=["ping"])
+    await settle(jobs)
+    runs = await runs_of(actor, workflow["id"])
+    assert len(runs) == MAX_DEPTH + 2
+    stopped = runs[0]
+    assert stopped["status"] == "STOPPED"
+    assert "triggering itself" in stopped["error"]
+    assert sorted(run["depth"] for run in runs) == list(range(MAX_DEPTH + 2))
+    listed = await actor.client.get("/api/workflows")
+    assert listed.json()["workflows"][0]["executionCount"] == MAX_DEPTH + 1
+
+
+async def test_wait_resumes_after_a_restart(
+    app: FastAPI, jobs: JobRuntime, settings: Settings
+) -> None:
+    actor = await signup(app)
+    actions = [
+        {"type": "WAIT", "config": {"hours": 2}},
+        {"type": "ADD_TAG", "config": {"tag": "followed-up"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor)
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "WAITING"
+    assert "followed-up" not in await tags_of(actor, contact["id"])
+    restarted = create_app(settings)
+    async with restarted.router.lifespan_context(restarted):
+        await settle(restarted.state.jobs, now=utcnow() + timedelta(hours=2, minutes=1))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"
+    assert [step["type"] for step in run["steps"]] == ["WAIT", "ADD_TAG"]
+    assert "followed-up" in await tags_of(actor, contact["id"])
+
+
+async def test_webhook_action_delivers_a_signed_request(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    actor = await signup(app)
+    config = {"url": receiver.url, "data": {"greeting": "Hello {{contact.firstName}}"}}
+    workflow = await make_workflow(actor, actions=[{"type": "WEBHOOK", "config": config}])
+    await make_contact(actor, firstName="Grace")
+    await settle(jobs)
+    (request,) = receiver.received
+    assert verify(workflow["webhookSecret"], request.headers, request.body)
+    assert request.json["data"] == {"greeting": "Hello Grace"}
+    assert request.json["contact"]["firstName"] == "Grace"
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["steps"][0]["status"] == "COMPLETED"
+
+
+async def test_webhook_failures_are_retried_then_recorded(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    receiver.reply = lambda _request: (500, {})
+    actor = await signup(app)
+    workflow = await make_workflow(
+        actor, actions=[{"type": "WEBHOOK", "config": {"url": receiver.url}}]
+    )
+    await make_contact(actor)
+    later = utcnow()
+    for _attempt in range(6):
+        await settle(jobs, now=later)
+        later += timedelta(hours=1)
+    (run,) = await runs_of(actor, workflow["id"])
+    step = run["steps"][0]
+    assert step["status"] == "FAILED"
+    assert "500" in step["error"]
+    assert len(receiver.received) == step["output"]["attempts"] == 5
+
+
+async def test_an_event_never_runs_a_workflow_twice(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    actor = await signup(app)
+    since = utcnow()
+    workflow = await make_workflow(actor, actions=[{"type": "ADD_TAG", "config": {"tag": "x"}}])
+    await make_contact(actor)
+    await settle(jobs)
+    async with database.session_scope() as session:
+        workspace_id = uuid.UUID(actor.workspace_id)
+        (event,) = await events_since(session, workspace_id, since, types=["contact.created"])
+        await on_event(session, event)  # the same event delivered again
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"

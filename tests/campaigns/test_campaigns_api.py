@@ -1,0 +1,235 @@
+"""Campaign CRUD, sending through the gate, scheduling, unsubscribe and tracking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from fastapi import FastAPI
+
+from kindred.campaigns import sending
+from kindred.core.db import utcnow
+from kindred.core.jobs.runtime import JobRuntime
+from tests.campaigns.helpers import captured, create, make_contact, run_jobs
+from tests.factories import Actor, signup
+
+
+async def test_create_is_draft_without_schedule_and_scheduled_with_one(app: FastAPI) -> None:
+    actor = await signup(app)
+    assert (await create(actor))["status"] == "DRAFT"
+    later = (utcnow() + timedelta(days=1)).isoformat()
+    assert (await create(actor, scheduledAt=later))["status"] == "SCHEDULED"
+
+
+async def test_broken_template_is_a_400_and_stores_nothing(app: FastAPI) -> None:
+    actor = await signup(app)
+    response = await actor.client.post(
+        "/api/campaigns", json={"name": "x", "body": "{{ contact.firstName ", "subject": "s"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_TEMPLATE"
+    assert (await actor.client.get("/api/campaigns")).json()["campaigns"] == []
+
+
+async def test_list_filters_by_type_and_status(app: FastAPI) -> None:
+    actor = await signup(app)
+    await create(actor, type="SMS", body="Hi")
+    await create(actor)
+    listed = await actor.client.get("/api/campaigns", params={"type": "SMS", "status": "DRAFT"})
+    assert [c["type"] for c in listed.json()["campaigns"]] == ["SMS"]
+
+
+async def test_viewer_reads_but_cannot_write(app: FastAPI) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    viewer = await actor.add_member("viewer")
+    assert (await viewer.client.get(f"/api/campaigns/{campaign['id']}")).status_code == 200
+    refused = await viewer.client.post(f"/api/campaigns/{campaign['id']}/send")
+    assert refused.status_code == 403
+
+
+async def _send(actor: Actor, jobs: JobRuntime, campaign_id: str) -> dict[str, object]:
+    queued = await actor.client.post(f"/api/campaigns/{campaign_id}/send")
+    assert queued.status_code == 200, queued.text
+    await run_jobs(jobs)
+    return dict(queued.json())
+
+
+async def test_send_reaches_each_tagged_contact_once_and_skips_refused_ones(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    good = await make_contact(actor, firstName="Ada", tags=["VIP"])
+    gone = await make_contact(actor, tags=["VIP"], globallyUnsubscribed=True)
+    await make_contact(actor, tags=["VIP"], email=None)
+    await make_contact(actor, tags=["Other"])
+    campaign = await create(actor, targetTags=["VIP"])
+    queued = await _send(actor, jobs, campaign["id"])
+    assert queued | {"recipients": 3} == queued
+    assert queued["message"] == "Campaign queued for sending."
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["status"], done["sentCount"], done["skippedCount"]) == ("SENT", 1, 2)
+    emails = await captured(actor, to=good["email"])
+    assert len(emails) == 1
+    assert emails[0]["subject"] == "Hi Ada"
+    rows = (await actor.client.get(f"/api/campaigns/{campaign['id']}/emails")).json()
+    reasons = {row["contactId"]: row["reason"] for row in rows if row["status"] == "SKIPPED"}
+    assert "RECIPIENT_UNSUBSCRIBED" in reasons[gone["id"]]
+    assert any("NO_ADDRESS" in reason for reason in reasons.values())
+
+
+async def test_a_sent_campaign_cannot_be_sent_again(app: FastAPI, jobs: JobRuntime) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    await _send(actor, jobs, campaign["id"])
+    again = await actor.client.post(f"/api/campaigns/{campaign['id']}/send")
+    assert again.status_code == 400
+
+
+async def test_a_crash_between_provider_and_ledger_still_sends_exactly_once(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = await signup(app)
+    contacts = [await make_contact(actor, tags=["crash"]) for _ in range(5)]
+    campaign = await create(actor, targetTags=["crash"])
+    real, calls = sending.record_message, {"n": 0}
+
+    def crashing(*args: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # after the provider took the third message, before its row
+            raise RuntimeError("worker killed")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sending, "record_message", crashing)
+    await _send(actor, jobs, campaign["id"])
+    assert (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()[
+        "status"
+    ] == "SENDING"
+    await run_jobs(jobs, later=2)  # the retry, past its backoff
+    for contact in contacts:
+        assert len(await captured(actor, to=contact["email"])) == 1
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["status"], done["sentCount"]) == ("SENT", 5)
+
+
+async def test_scheduled_campaign_starts_on_the_tick_after_its_time(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["sched"])
+    soon = utcnow() + timedelta(seconds=30)
+    campaign = await create(actor, targetTags=["sched"], scheduledAt=soon.isoformat())
+    await jobs.tick(now=utcnow())
+    assert (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()[
+        "status"
+    ] == "SCHEDULED"
+    await jobs.tick(now=soon + timedelta(seconds=1))
+    await run_jobs(jobs)
+    assert (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()["status"] == "SENT"
+    assert len(await captured(actor, to=contact["email"])) == 1
+
+
+async def test_sms_gets_the_opt_out_line_once(app: FastAPI, jobs: JobRuntime) -> None:
+    actor = await signup(app)
+    first = await make_contact(actor, tags=["sms"])
+    campaign = await create(
+        actor, type="SMS", body="Sale {{contact.firstName}}", targetTags=["sms"]
+    )
+    await _send(actor, jobs, campaign["id"])
+    sms = await captured(actor, to=first["phone"])
+    assert sms[0]["text"] == "Sale Alice\n\nReply STOP to opt out"
+
+
+def _link(html: str, marker: str) -> str:
+    start = html.index(marker)
+    return html[html.rindex('"', 0, start) + 1 : html.index('"', start)].replace("&amp;", "&")
+
+
+async def test_unsubscribe_link_opts_out_and_the_next_campaign_skips(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["u"])
+    campaign = await create(actor, targetTags=["u"])
+    await _send(actor, jobs, campaign["id"])
+    email = (await captured(actor, to=contact["email"]))[0]
+    link = _link(email["html"], "/api/campaigns/unsubscribe")
+    page = await actor.client.get(link)
+    assert page.status_code == 200
+    assert "<form" in page.text
+    assert (await actor.client.post(link)).status_code == 200
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert done["unsubscribeCount"] == 1
+    second = await create(actor, targetTags=["u"])
+    await _send(actor, jobs, second["id"])
+    assert len(await captured(actor, to=contact["email"])) == 1
+
+
+async def test_category_unsubscribe_skips_only_that_category(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["c"])
+    news = "0195a000-0000-7000-8000-000000000001"
+    first = await create(actor, targetTags=["c"], categoryId=news)
+    await _send(actor, jobs, first["id"])
+    email = (await captured(actor, to=contact["email"]))[0]
+    await actor.client.post(_link(email["html"], "/api/campaigns/unsubscribe"))
+    again = await create(actor, targetTags=["c"], categoryId=news)
+    other = await create(actor, targetTags=["c"])
+    await _send(actor, jobs, again["id"])
+    await _send(actor, jobs, other["id"])
+    assert (await actor.client.get(f"/api/campaigns/{again['id']}")).json()["skippedCount"] == 1
+    assert (await actor.client.get(f"/api/campaigns/{other['id']}")).json()["sentCount"] == 1
+
+
+async def test_open_pixel_and_signed_click_feed_the_rates(app: FastAPI, jobs: JobRuntime) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["t"])
+    campaign = await create(actor, targetTags=["t"])
+    await _send(actor, jobs, campaign["id"])
+    html = (await captured(actor, to=contact["email"]))[0]["html"]
+    click = _link(html, "/api/campaigns/click/")
+    followed = await actor.client.get(click)
+    assert followed.status_code == 302
+    assert followed.headers["location"] == "https://example.com/a?x=1&y=2"
+    assert (await actor.client.get(_link(html, "/api/campaigns/open/"))).status_code == 200
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["openRate"], done["clickRate"]) == (100, 100)
+
+
+async def test_click_redirect_refuses_a_url_that_was_not_signed(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["r"])
+    campaign = await create(actor, targetTags=["r"])
+    await _send(actor, jobs, campaign["id"])
+    click = _link((await captured(actor, to=contact["email"]))[0]["html"], "/api/campaigns/click/")
+    parts = urlparse(click)
+    assert parse_qs(parts.query)["url"] == ["https://example.com/a?x=1&y=2"]
+    evil = await actor.client.get(parts.path, params={"url": "https://evil.example"})
+    assert evil.status_code == 404
+
+
+async def test_pause_then_resume_then_cancel_moves_status(app: FastAPI) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    base = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.post(f"{base}/pause")).status_code == 400
+    await actor.client.post(f"{base}/send")
+    assert (await actor.client.post(f"{base}/pause")).json()["status"] == "PAUSED"
+    assert (await actor.client.post(f"{base}/resume")).json()["status"] == "SENDING"
+    assert (await actor.client.post(f"{base}/cancel")).json()["status"] == "CANCELLED"
+
+
+async def test_preview_sends_one_email_to_the_contact(app: FastAPI) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    campaign = await create(actor)
+    sent = await actor.client.post(
+        f"/api/campaigns/{campaign['id']}/preview", json={"email": contact["email"]}
+    )
+    assert sent.status_code == 200, sent.text
+    assert len(await captured(actor, to=contact["email"])) == 1

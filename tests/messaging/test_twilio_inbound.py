@@ -1,0 +1,132 @@
+"""Twilio's inbound webhook: signature with the workspace's token, workspace by `To`, the
+sender's contact and conversation, STOP/START, replays."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import Text, select, type_coerce
+
+from kindred.core.db import utcnow
+from kindred.core.db.session import Database
+from kindred.core.events import events_since
+from kindred.messaging.models import TwilioAccount
+from tests.factories import signup
+from tests.messaging.helpers import (
+    AUTH_TOKEN,
+    configure_twilio,
+    make_contact,
+    post_signed,
+    send,
+    twilio_form,
+    unique_phone,
+)
+
+
+async def test_signed_inbound_sms_creates_contact_and_conversation(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    ours, sender = unique_phone(), unique_phone()
+    await configure_twilio(actor, ours)
+    answer = await post_signed(client, twilio_form(From=sender, To=ours, Body="Need info"))
+    assert answer.status_code == 200, answer.text
+    assert "<Response>" in answer.text
+    contacts = (await actor.client.get("/api/contacts", params={"search": sender})).json()
+    [contact] = contacts["contacts"]
+    [conversation] = (await actor.client.get("/api/messages")).json()["conversations"]
+    assert conversation["contactId"] == contact["id"]
+    assert conversation["unreadCount"] == 1
+    assert conversation["lastMessage"]["direction"] == "INBOUND"
+
+
+async def test_unsigned_inbound_sms_is_refused_and_stores_nothing(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    form = twilio_form(From=unique_phone(), To=ours)
+    unsigned = await client.post("/api/twilio/sms-webhook", data=form)
+    forged = await post_signed(client, form, token="not-" + AUTH_TOKEN)
+    assert (unsigned.status_code, forged.status_code) == (403, 403)
+    assert (await actor.client.get("/api/messages")).json()["conversations"] == []
+
+
+async def test_inbound_sms_to_an_unknown_number_is_not_found(client: AsyncClient) -> None:
+    answer = await post_signed(client, twilio_form(From=unique_phone(), To=unique_phone()))
+    assert answer.status_code == 404
+
+
+async def test_replayed_inbound_sms_is_applied_once(app: FastAPI, client: AsyncClient) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    form = twilio_form(From=unique_phone(), To=ours)
+    for _ in range(2):
+        assert (await post_signed(client, form)).status_code == 200
+    [conversation] = (await actor.client.get("/api/messages")).json()["conversations"]
+    thread = await actor.client.get(f"/api/messages/{conversation['id']}")
+    assert len(thread.json()["messages"]) == 1
+
+
+async def test_stop_blocks_the_next_send_and_start_allows_it(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    contact = await make_contact(actor)
+    await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body=" stop "))
+    refused = await send(actor, contact["id"])
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "CHANNEL_OPTED_OUT"
+    assert "opted out of SMS" in refused.json()["reason"]
+    await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body="START"))
+    assert (await send(actor, contact["id"])).status_code == 200
+
+
+async def test_twilio_settings_never_return_the_token(app: FastAPI) -> None:
+    actor = await signup(app)
+    body = {"brandId": actor.workspace_id, "twilioAuthToken": AUTH_TOKEN}
+    answer = await actor.client.post("/api/auth/update-twillio-messaging-service-sid", json=body)
+    assert answer.json() == {"success": True, "message": "Twilio settings updated"}
+    assert AUTH_TOKEN not in answer.text
+
+
+async def test_twilio_settings_of_another_brand_are_not_found(app: FastAPI) -> None:
+    actor, other = await signup(app), await signup(app)
+    body = {"brandId": other.workspace_id, "twilioAuthToken": AUTH_TOKEN}
+    answer = await actor.client.post("/api/auth/update-twillio-messaging-service-sid", json=body)
+    assert answer.status_code == 404
+
+
+async def test_auth_token_is_stored_encrypted(app: FastAPI, database: Database) -> None:
+    actor = await signup(app)
+    await configure_twilio(actor, unique_phone())
+    table = TwilioAccount.__table__
+    raw = select(type_coerce(table.c.auth_token, Text())).where(
+        table.c.workspace_id == uuid.UUID(actor.workspace_id)
+    )
+    async with database.engine.connect() as connection:
+        stored = await connection.scalar(raw)
+    assert stored
+    assert AUTH_TOKEN not in stored
+
+
+async def test_inbound_message_emits_message_received(
+    app: FastAPI, client: AsyncClient, database: Database
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    since = utcnow()
+    await post_signed(client, twilio_form(From=unique_phone(), To=ours, Body="Hello?"))
+    async with database.session_scope() as session:
+        events = await events_since(
+            session, uuid.UUID(actor.workspace_id), since, types=["message.received"]
+        )
+    [event] = events
+    assert event.data["message"]["content"] == "Hello?"
