@@ -30,15 +30,13 @@ from bench.common import (
     SignedIn,
     Stopwatch,
     base_parser,
-    fresh_database,
-    kept_database,
+    bench_database,
     percentiles,
     running_app,
     sign_in,
     sign_up,
 )
 from kindred.core.db.session import Database
-from kindred.settings import Settings
 
 CONTACTS = """
 INSERT INTO contacts (id, workspace_id, first_name, email, custom_fields, source, is_primary,
@@ -205,13 +203,8 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--reuse", help="the url of a database a --keep run left")
     args = parser.parse_args()
-    if not (args.database_url or args.reuse):
-        parser.error("--database-url (PostgreSQL) or --reuse is required")
     async with contextlib.AsyncExitStack() as stack:
-        if args.reuse:
-            settings: Settings = await kept_database(args.reuse)
-        else:
-            settings = await stack.enter_async_context(fresh_database(args.database_url, args.keep))
+        settings = await bench_database(stack, parser, args)
         app = await stack.enter_async_context(running_app(settings))
         signed = await seeded(app, args)
         await measure(signed, args.requests)

@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +67,20 @@ async def fresh_database(server_url: str | None, keep: bool) -> AsyncIterator[Se
     finally:
         if server_url and not keep:
             await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def bench_database(
+    stack: AsyncExitStack, parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> Settings:
+    """The database `--reuse` names (a `--keep` run's), else a fresh one next to `--database-url`.
+
+    For a bench parser that added `--reuse`; a fresh database lives as long as `stack`.
+    """
+    if args.reuse:
+        return await kept_database(args.reuse)
+    if not args.database_url:
+        parser.error("--database-url (PostgreSQL) or --reuse is required")
+    return await stack.enter_async_context(fresh_database(args.database_url, args.keep))
 
 
 async def kept_database(url: str) -> Settings:

@@ -38,7 +38,9 @@ def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="module")
-async def settings(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+async def settings(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return make_settings(await databases.fresh(), tmp_path_factory.mktemp("data"))
 
 

@@ -44,12 +44,16 @@ async def wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> Non
 @pytest.fixture
 async def served(databases: DatabaseFactory, tmp_path: Path) -> AsyncIterator[str]:
     """A `kindred serve` process on a free port with a fresh database; its base URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KINDRED_", "DATABASE_URL", "REDIS_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KINDRED_", "DATABASE_URL", "REDIS_URL"))
+    }
     env["KINDRED_DATA_DIR"] = str(tmp_path)
     if databases.server_url:
         env["DATABASE_URL"] = await databases.fresh()
     port = free_port()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 - starting the server does not block
         [sys.executable, "-m", "kindred.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
@@ -72,12 +76,19 @@ def test_signup_signin_key_use_and_revoke_over_http(served: str) -> None:
             json={"name": "Eve", "email": email, "password": "e2e-password", "businessName": "E2E"},
         )
         assert signup.status_code == 200, signup.text
-        assert browser.post("/api/auth/signin", data={"email": email, "password": "e2e-password"}).status_code == 200
+        assert (
+            browser.post(
+                "/api/auth/signin", data={"email": email, "password": "e2e-password"}
+            ).status_code
+            == 200
+        )
         session = browser.get("/api/auth/session").json()
         workspace_id = session["user"]["workspaceId"]
         key = browser.post("/api/api-keys", json={"name": "e2e"}).json()
 
-        bearer = httpx.get(f"{served}/api/api-keys", headers={"authorization": f"Bearer {key['rawKey']}"})
+        bearer = httpx.get(
+            f"{served}/api/api-keys", headers={"authorization": f"Bearer {key['rawKey']}"}
+        )
         assert bearer.status_code == 200
         agentvoice_headers = {"x-api-key": key["rawKey"], "x-organization-id": workspace_id}
         assert httpx.get(f"{served}/api/api-keys", headers=agentvoice_headers).status_code == 200

@@ -18,7 +18,8 @@ async def test_created_key_is_returned_once_with_prefix(app: FastAPI) -> None:
     response = await owner.client.post("/api/api-keys", json={"name": "Zapier"})
     assert response.status_code == 201
     created = response.json()
-    assert created["rawKey"].startswith("pai_") and len(created["rawKey"]) >= 36
+    assert created["rawKey"].startswith("pai_")
+    assert len(created["rawKey"]) >= 36
     assert created["rawKey"].startswith(created["keyPrefix"])
     assert created["workspaceId"] == owner.workspace_id
     listed = (await owner.client.get("/api/api-keys")).json()
@@ -75,7 +76,8 @@ async def test_a_revoked_key_is_refused_at_once(app: FastAPI) -> None:
     bearer, key = await owner.api_key_client()
     assert (await bearer.get("/api/api-keys")).status_code == 200
     revoked = await owner.client.delete(f"/api/api-keys/{key['id']}")
-    assert revoked.status_code == 200 and revoked.json()["success"] is True
+    assert revoked.status_code == 200
+    assert revoked.json()["success"] is True
     assert (await bearer.get("/api/api-keys")).status_code == 401
     assert key["id"] not in {k["id"] for k in (await owner.client.get("/api/api-keys")).json()}
 
@@ -144,5 +146,7 @@ async def test_raw_keys_never_appear_in_the_keys_table(app: FastAPI, database: D
     owner = await signup(app)
     _, key = await owner.api_key_client()
     async with database.session_scope() as session:
-        rows = (await session.execute(select(ApiKey.key_hash, ApiKey.key_prefix, ApiKey.name))).all()
+        rows = (
+            await session.execute(select(ApiKey.key_hash, ApiKey.key_prefix, ApiKey.name))
+        ).all()
     assert all(key["rawKey"] not in value for row in rows for value in row)

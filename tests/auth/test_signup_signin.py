@@ -35,7 +35,8 @@ async def test_signup_returns_the_documented_success_shape(client: httpx.AsyncCl
     body = response.json()
     assert body["success"] is True
     assert body["message"] == "Account created successfully"
-    assert isinstance(body["userId"], str) and body["userId"]
+    assert isinstance(body["userId"], str)
+    assert body["userId"]
 
 
 async def test_signup_creates_a_workspace_named_after_the_business(app: FastAPI) -> None:
@@ -71,7 +72,8 @@ async def test_passwords_are_stored_as_argon2id_hashes(app: FastAPI, database: D
     owner = await signup(app)
     async with database.session_scope() as session:
         stored = await session.scalar(select(User.password_hash).where(User.email == owner.email))
-    assert stored is not None and stored.startswith("$argon2id$")
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
     assert "m=19456,t=2" in stored
     assert PASSWORD not in stored
 
@@ -84,7 +86,8 @@ async def test_signin_sets_an_httponly_lax_session_cookie(app: FastAPI) -> None:
         )
     assert response.status_code == 200
     cookie = response.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
     assert response.json()["user"]["email"] == owner.email
 
 
@@ -170,5 +173,6 @@ async def test_protected_routes_without_credentials_get_the_401_shape(
     response = await client.get("/api/api-keys")
     assert response.status_code == 401
     body = response.json()
-    assert body["error"] == "Unauthorized" and body["status"] == 401
+    assert body["error"] == "Unauthorized"
+    assert body["status"] == 401
     assert body.keys() >= ERROR_KEYS

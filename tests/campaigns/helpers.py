@@ -10,7 +10,7 @@ from kindred.core.jobs.runtime import JobRuntime
 from tests.factories import Actor
 from tests.messaging.helpers import captured, make_contact
 
-__all__ = ["captured", "create", "make_contact", "run_jobs"]
+__all__ = ["captured", "create", "make_contact", "run_jobs", "send_campaign"]
 
 
 async def create(actor: Actor, **fields: Any) -> dict[str, Any]:
@@ -29,3 +29,11 @@ async def create(actor: Actor, **fields: Any) -> dict[str, Any]:
 async def run_jobs(jobs: JobRuntime, later: int = 0) -> None:
     """Runs every due job, `later` hours from now (past any retry backoff)."""
     await jobs.runner.run_due(now=utcnow() + timedelta(hours=later) if later else None)
+
+
+async def send_campaign(actor: Actor, jobs: JobRuntime, campaign_id: str) -> dict[str, object]:
+    """Queues the campaign and runs its jobs; the queued answer."""
+    queued = await actor.client.post(f"/api/campaigns/{campaign_id}/send")
+    assert queued.status_code == 200, queued.text
+    await run_jobs(jobs)
+    return dict(queued.json())

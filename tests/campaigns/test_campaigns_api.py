@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from kindred.campaigns import sending
 from kindred.core.db import utcnow
 from kindred.core.jobs.runtime import JobRuntime
-from tests.campaigns.helpers import captured, create, make_contact, run_jobs
-from tests.factories import Actor, signup
+from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
+from tests.factories import signup
 
 
 async def test_create_is_draft_without_schedule_and_scheduled_with_one(app: FastAPI) -> None:
@@ -49,13 +49,6 @@ async def test_viewer_reads_but_cannot_write(app: FastAPI) -> None:
     assert refused.status_code == 403
 
 
-async def _send(actor: Actor, jobs: JobRuntime, campaign_id: str) -> dict[str, object]:
-    queued = await actor.client.post(f"/api/campaigns/{campaign_id}/send")
-    assert queued.status_code == 200, queued.text
-    await run_jobs(jobs)
-    return dict(queued.json())
-
-
 async def test_send_reaches_each_tagged_contact_once_and_skips_refused_ones(
     app: FastAPI, jobs: JobRuntime
 ) -> None:
@@ -65,7 +58,7 @@ async def test_send_reaches_each_tagged_contact_once_and_skips_refused_ones(
     await make_contact(actor, tags=["VIP"], email=None)
     await make_contact(actor, tags=["Other"])
     campaign = await create(actor, targetTags=["VIP"])
-    queued = await _send(actor, jobs, campaign["id"])
+    queued = await send_campaign(actor, jobs, campaign["id"])
     assert queued | {"recipients": 3} == queued
     assert queued["message"] == "Campaign queued for sending."
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
@@ -82,7 +75,7 @@ async def test_send_reaches_each_tagged_contact_once_and_skips_refused_ones(
 async def test_a_sent_campaign_cannot_be_sent_again(app: FastAPI, jobs: JobRuntime) -> None:
     actor = await signup(app)
     campaign = await create(actor)
-    await _send(actor, jobs, campaign["id"])
+    await send_campaign(actor, jobs, campaign["id"])
     again = await actor.client.post(f"/api/campaigns/{campaign['id']}/send")
     assert again.status_code == 400
 
@@ -102,7 +95,7 @@ async def test_a_crash_between_provider_and_ledger_still_sends_exactly_once(
         real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sending, "record_message", crashing)
-    await _send(actor, jobs, campaign["id"])
+    await send_campaign(actor, jobs, campaign["id"])
     assert (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()[
         "status"
     ] == "SENDING"
@@ -136,7 +129,7 @@ async def test_sms_gets_the_opt_out_line_once(app: FastAPI, jobs: JobRuntime) ->
     campaign = await create(
         actor, type="SMS", body="Sale {{contact.firstName}}", targetTags=["sms"]
     )
-    await _send(actor, jobs, campaign["id"])
+    await send_campaign(actor, jobs, campaign["id"])
     sms = await captured(actor, to=first["phone"])
     assert sms[0]["text"] == "Sale Alice\n\nReply STOP to opt out"
 
@@ -152,7 +145,7 @@ async def test_unsubscribe_link_opts_out_and_the_next_campaign_skips(
     actor = await signup(app)
     contact = await make_contact(actor, tags=["u"])
     campaign = await create(actor, targetTags=["u"])
-    await _send(actor, jobs, campaign["id"])
+    await send_campaign(actor, jobs, campaign["id"])
     email = (await captured(actor, to=contact["email"]))[0]
     link = _link(email["html"], "/api/campaigns/unsubscribe")
     page = await actor.client.get(link)
@@ -162,7 +155,7 @@ async def test_unsubscribe_link_opts_out_and_the_next_campaign_skips(
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert done["unsubscribeCount"] == 1
     second = await create(actor, targetTags=["u"])
-    await _send(actor, jobs, second["id"])
+    await send_campaign(actor, jobs, second["id"])
     assert len(await captured(actor, to=contact["email"])) == 1
 
 
@@ -173,13 +166,13 @@ async def test_category_unsubscribe_skips_only_that_category(
     contact = await make_contact(actor, tags=["c"])
     news = "0195a000-0000-7000-8000-000000000001"
     first = await create(actor, targetTags=["c"], categoryId=news)
-    await _send(actor, jobs, first["id"])
+    await send_campaign(actor, jobs, first["id"])
     email = (await captured(actor, to=contact["email"]))[0]
     await actor.client.post(_link(email["html"], "/api/campaigns/unsubscribe"))
     again = await create(actor, targetTags=["c"], categoryId=news)
     other = await create(actor, targetTags=["c"])
-    await _send(actor, jobs, again["id"])
-    await _send(actor, jobs, other["id"])
+    await send_campaign(actor, jobs, again["id"])
+    await send_campaign(actor, jobs, other["id"])
     assert (await actor.client.get(f"/api/campaigns/{again['id']}")).json()["skippedCount"] == 1
     assert (await actor.client.get(f"/api/campaigns/{other['id']}")).json()["sentCount"] == 1
 
@@ -188,7 +181,7 @@ async def test_open_pixel_and_signed_click_feed_the_rates(app: FastAPI, jobs: Jo
     actor = await signup(app)
     contact = await make_contact(actor, tags=["t"])
     campaign = await create(actor, targetTags=["t"])
-    await _send(actor, jobs, campaign["id"])
+    await send_campaign(actor, jobs, campaign["id"])
     html = (await captured(actor, to=contact["email"]))[0]["html"]
     click = _link(html, "/api/campaigns/click/")
     followed = await actor.client.get(click)
@@ -205,7 +198,7 @@ async def test_click_redirect_refuses_a_url_that_was_not_signed(
     actor = await signup(app)
     contact = await make_contact(actor, tags=["r"])
     campaign = await create(actor, targetTags=["r"])
-    await _send(actor, jobs, campaign["id"])
+    await send_campaign(actor, jobs, campaign["id"])
     click = _link((await captured(actor, to=contact["email"]))[0]["html"], "/api/campaigns/click/")
     parts = urlparse(click)
     assert parse_qs(parts.query)["url"] == ["https://example.com/a?x=1&y=2"]
@@ -233,3 +226,21 @@ async def test_preview_sends_one_email_to_the_contact(app: FastAPI) -> None:
     )
     assert sent.status_code == 200, sent.text
     assert len(await captured(actor, to=contact["email"])) == 1
+
+
+async def test_overview_counts_campaigns_sent_in_its_window(app: FastAPI, jobs: JobRuntime) -> None:
+    actor = await signup(app)
+    await make_contact(actor, tags=["o"])
+    sent = await create(actor, targetTags=["o"])
+    await send_campaign(actor, jobs, sent["id"])
+    await create(actor, targetTags=["o"])  # a draft does not count
+    day = utcnow().date()
+
+    async def campaigns_sent(start: object, end: object) -> int:
+        path = f"/api/analytics/overview?startDate={start}&endDate={end}"
+        count: int = (await actor.client.get(path)).json()["metrics"]["campaignsSent"]
+        return count
+
+    assert await campaigns_sent(day, day) == 1
+    yesterday = day - timedelta(days=1)
+    assert await campaigns_sent(yesterday - timedelta(days=6), yesterday) == 0

@@ -99,3 +99,10 @@ async def test_out_of_range_numbers_are_400s(app: FastAPI) -> None:
     )
     company = await owner.client.post("/api/companies", json={"name": "X", "dealValue": 10**400})
     assert (field.status_code, company.status_code) == (400, 400)
+
+
+async def test_an_export_with_a_malformed_filter_is_a_400_before_streaming(app: FastAPI) -> None:
+    owner = await signup(app)
+    response = await owner.client.get("/api/contacts/export", params={"filter": ":"})
+    assert response.status_code == 400
+    assert response.json()["details"][0]["field"] == "filter"

@@ -8,7 +8,8 @@ import httpx
 async def test_an_unknown_route_is_a_404_in_the_common_shape(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/no-such-thing")
     assert response.status_code == 404
-    assert response.json()["code"] == "NOT_FOUND" and response.json()["status"] == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert response.json()["status"] == 404
 
 
 async def test_a_wrong_method_is_a_405_in_the_common_shape(client: httpx.AsyncClient) -> None:

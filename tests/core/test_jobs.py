@@ -60,9 +60,11 @@ async def test_a_committed_job_runs_once(database: Database, jobs: JobRuntime) -
     assert (await job_status(database, job.id)).status == JobStatus.SUCCEEDED
 
 
-async def test_a_rolled_back_transaction_enqueues_nothing(database: Database, jobs: JobRuntime) -> None:
+async def test_a_rolled_back_transaction_enqueues_nothing(
+    database: Database, jobs: JobRuntime
+) -> None:
     marker = uuid.uuid4().hex
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError):  # noqa: PT012 - the unit of work is what must raise
         async with database.session_scope() as session:
             await enqueue(session, "tests.record_call", marker=marker)
             raise RuntimeError("request failed")
@@ -70,7 +72,9 @@ async def test_a_rolled_back_transaction_enqueues_nothing(database: Database, jo
     assert marker not in CALLS["record"]
 
 
-async def test_a_second_claim_of_the_same_job_does_nothing(database: Database, jobs: JobRuntime) -> None:
+async def test_a_second_claim_of_the_same_job_does_nothing(
+    database: Database, jobs: JobRuntime
+) -> None:
     marker = uuid.uuid4().hex
     async with database.session_scope() as session:
         job = await enqueue(session, "tests.record_call", marker=marker)
@@ -85,7 +89,8 @@ async def test_a_failing_job_is_retried_with_backoff(database: Database, jobs: J
         job = await enqueue(session, "tests.fails_once", marker=marker)
     await jobs.runner.run(job.id)
     retried = await job_status(database, job.id)
-    assert retried.status == JobStatus.QUEUED and retried.attempts == 1
+    assert retried.status == JobStatus.QUEUED
+    assert retried.attempts == 1
     assert retried.run_at > utcnow()
     assert "transient" in (retried.last_error or "")
     await jobs.runner.run_due(now=utcnow() + timedelta(hours=2))
@@ -101,12 +106,15 @@ async def test_a_job_out_of_attempts_is_failed_and_counted(
     await jobs.runner.run(job.id)
     await jobs.runner.run_due(now=utcnow() + timedelta(hours=2))
     failed = await job_status(database, job.id)
-    assert failed.status == JobStatus.FAILED and failed.attempts == 2
+    assert failed.status == JobStatus.FAILED
+    assert failed.attempts == 2
     after = (await client.get("/api/health/queue")).json()["queueStats"]["failed"]
     assert after == before + 1
 
 
-async def test_a_failing_task_leaves_its_writes_rolled_back(database: Database, jobs: JobRuntime) -> None:
+async def test_a_failing_task_leaves_its_writes_rolled_back(
+    database: Database, jobs: JobRuntime
+) -> None:
     async with database.session_scope() as session:
         job = await enqueue(session, "tests.always_fails", marker="rollback")
     await jobs.runner.run(job.id)
@@ -147,7 +155,9 @@ async def test_the_tick_runs_registered_scanners(database: Database, jobs: JobRu
 
 def test_retry_delay_grows_exponentially_and_is_capped() -> None:
     delays = [retry_delay(attempt, 2.0).total_seconds() for attempt in (1, 2, 3, 20)]
-    assert 1.6 <= delays[0] <= 2.4 and 3.2 <= delays[1] <= 4.8 and 6.4 <= delays[2] <= 9.6
+    assert 1.6 <= delays[0] <= 2.4
+    assert 3.2 <= delays[1] <= 4.8
+    assert 6.4 <= delays[2] <= 9.6
     assert delays[3] == 3600
 
 
@@ -180,7 +190,11 @@ async def test_a_redis_worker_runs_jobs_published_by_the_api(settings: Settings)
     from taskiq.api import run_receiver_task
 
     redis_settings = settings.model_copy(
-        update={"redis_url": REDIS_URL, "job_dispatch": "redis", "job_queue_name": f"kindred-test-{uuid.uuid4().hex}"}
+        update={
+            "redis_url": REDIS_URL,
+            "job_dispatch": "redis",
+            "job_queue_name": f"kindred-test-{uuid.uuid4().hex}",
+        }
     )
     api = create_app(redis_settings)
     marker = uuid.uuid4().hex
@@ -217,7 +231,9 @@ async def test_jobs_run_at_a_simulated_time(database: Database, jobs: JobRuntime
     assert (await job_status(database, job.id)).status == JobStatus.SUCCEEDED
 
 
-async def test_a_job_published_by_a_future_tick_still_runs(database: Database, jobs: JobRuntime) -> None:
+async def test_a_job_published_by_a_future_tick_still_runs(
+    database: Database, jobs: JobRuntime
+) -> None:
     marker = uuid.uuid4().hex
     async with database.session_scope() as session:
         await enqueue(session, "tests.record_call", delay=timedelta(hours=1), marker=marker)

@@ -14,8 +14,10 @@ from tests.databases import REDIS_URL
 
 async def test_app_health_is_public_and_ok(client: httpx.AsyncClient) -> None:
     body = (await client.get("/api/health")).json()
-    assert body["service"] == "app" and body["status"] == "OK"
-    assert body["timestamp"].endswith("Z") and body["uptime"] >= 0
+    assert body["service"] == "app"
+    assert body["status"] == "OK"
+    assert body["timestamp"].endswith("Z")
+    assert body["uptime"] >= 0
 
 
 async def test_database_health_runs_a_query(client: httpx.AsyncClient) -> None:
@@ -53,4 +55,5 @@ async def test_reachable_redis_is_ok(settings: Settings) -> None:
     app: FastAPI = create_app(settings.model_copy(update={"redis_url": REDIS_URL}))
     async with app.router.lifespan_context(app), client_for(app) as client:
         response = await client.get("/api/health/redis")
-    assert response.status_code == 200 and response.json()["status"] == "OK"
+    assert response.status_code == 200
+    assert response.json()["status"] == "OK"

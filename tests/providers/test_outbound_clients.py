@@ -4,7 +4,8 @@ refusals with the provider's reason, retryable failures."""
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 
 import httpx
@@ -75,6 +76,22 @@ async def test_mailersend_accepts_with_its_message_id() -> None:
     assert fake.received[0]["to"] == [{"email": "ada@example.com"}]
 
 
+async def test_mailersend_gets_the_messages_sender_and_extra_headers() -> None:
+    fake = FakeMailerSend("mlsn.key")
+    email = OutboundMessage(
+        id="m2",
+        to="ada@example.com",
+        body="Hello",
+        sender="Ada News <news@example.com>",
+        headers={"List-Unsubscribe": "<https://crm.example/u>"},
+    )
+    await _mailersend(fake, "mlsn.key").send_email(email)
+    assert fake.received[0]["from"] == {"email": "news@example.com", "name": "Ada News"}
+    assert fake.received[0]["headers"] == [
+        {"name": "List-Unsubscribe", "value": "<https://crm.example/u>"}
+    ]
+
+
 async def test_mailersend_bad_key_is_refused_with_its_reason() -> None:
     fake = FakeMailerSend("mlsn.key")
     with pytest.raises(ProviderRejected, match="Unauthenticated"):
@@ -92,8 +109,9 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-async def smtp_server() -> AsyncIterator[tuple[Inbox, int]]:
+@contextmanager
+def local_smtp() -> Iterator[tuple[Inbox, int]]:
+    """A local SMTP server (aiosmtpd) recording what it receives, and its port."""
     inbox = Inbox()
     with socket.socket() as probe:  # a free port (the controller cannot report port 0's)
         probe.bind(("127.0.0.1", 0))
@@ -104,6 +122,12 @@ async def smtp_server() -> AsyncIterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    with local_smtp() as server:
+        yield server
 
 
 def _smtp(port: int) -> SmtpEmail:

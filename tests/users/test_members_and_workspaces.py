@@ -129,7 +129,8 @@ async def test_a_member_can_be_removed_but_not_the_last_admin(app: FastAPI) -> N
 async def test_a_new_workspace_makes_its_creator_admin(app: FastAPI) -> None:
     owner = await signup(app)
     created = await owner.client.post("/api/workspaces", json={"name": "Second brand"})
-    assert created.status_code == 201 and created.json()["role"] == "admin"
+    assert created.status_code == 201
+    assert created.json()["role"] == "admin"
     owner.client.headers["x-workspace-id"] = created.json()["id"]
     assert (await owner.client.get("/api/api-keys")).status_code == 200
 
@@ -158,7 +159,9 @@ async def test_workspace_admins_cannot_list_platform_users(app: FastAPI) -> None
     assert (await owner.client.get("/api/admin/users")).status_code == 403
 
 
-async def test_platform_admins_act_as_admin_in_any_workspace(app: FastAPI, database: Database) -> None:
+async def test_platform_admins_act_as_admin_in_any_workspace(
+    app: FastAPI, database: Database
+) -> None:
     owner = await signup(app)
     _, root = await make_platform_admin(app, database)
     root.client.headers["x-workspace-id"] = owner.workspace_id

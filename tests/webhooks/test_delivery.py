@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+import pytest
 from fastapi import FastAPI
 
 from kindred.core.db import utcnow
 from kindred.core.events.dispatch import dispatch_workspace
 from kindred.core.jobs.runtime import JobRuntime
+from kindred.webhooks import worker
 from kindred.webhooks.repository import DeliveryQueue
 from kindred.webhooks.tasks import deliver_due
 from kindred.webhooks.worker import LEASE
@@ -221,3 +223,15 @@ async def test_a_delivery_claimed_by_a_worker_that_died_is_sent_after_its_lease(
     assert receiver.received == []
     await _run_at(jobs, utcnow() + LEASE + timedelta(seconds=1))
     assert [event["type"] for event in receiver.events()] == ["contact.created"]
+
+
+async def test_a_delivery_job_stopped_at_its_round_cap_hands_the_rest_to_a_follow_up(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "MAX_ROUNDS", 1)
+    actor = await signup(app)
+    await make_endpoint(actor, receiver.url, ["contact.created"])
+    for _number in range(worker.BATCH + 5):
+        await make_contact(actor)
+    await jobs.runner.run_due()
+    assert len(receiver.received) == worker.BATCH + 5

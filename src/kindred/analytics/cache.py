@@ -1,12 +1,13 @@
 """A short-lived cache for the dashboard tiles that would otherwise scan a whole table.
 
-Why a cache and not a rollup table: the tiles it holds are the workspace-wide scans (how many
-contacts existed before day D, deals by stage, the forecast) and the stage funnel over the
-stage history; keeping rollups of them exact would need hooks in every path that writes
-contacts and deals (import, merge, delete, stage moves) owned by other domains, or a scanner
-rescanning the same rows anyway. A TTL bounds their staleness with no such coupling. The
-figures a user expects to move at once stay live: contacts created today (UTC) or later,
-open deals and their value, leads, appointments and the window's new contacts per day.
+Why a cache and not a rollup table: the tiles it holds are what happened before today
+(UTC) in the contacts table, whose totals need the whole workspace counted, the deal charts
+(deals by stage and the forecast scan every deal) and the stage funnel over the stage
+history. Keeping rollups of them exact would need hooks in every path that writes contacts
+and deals (import, merge, delete, stage moves) in domains analytics does not own, or a
+scanner rescanning the same rows anyway; a TTL bounds their staleness with no such
+coupling. What a user expects to move at once stays live: the metrics (open deals and
+their value, leads, appointments) and the contacts created today or later.
 
 Redis when configured (shared by every API process), process memory otherwise; values are
 JSON under `kindred:analytics:<workspace>:<tile>:<range>`.
@@ -27,6 +28,7 @@ from redis.exceptions import RedisError
 MAX_MEMORY_ENTRIES = 10_000
 
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 
 class TileStore(Protocol):
@@ -100,14 +102,15 @@ class TileCache:
     def key(self, tile: str, scope: str) -> str:
         return f"kindred:analytics:{self.workspace_id}:{tile}:{scope}"
 
-    async def tile(
-        self, tile: str, scope: str, compute: Callable[[], Awaitable[list[dict[str, Any]]]]
-    ) -> list[dict[str, Any]]:
-        """The cached rows of `tile` for `scope` (e.g. a date range), else `compute()`d."""
-        rows: list[dict[str, Any]] = (
+    async def tile(self, tile: str, scope: str, compute: Callable[[], Awaitable[T]]) -> T:
+        """The cached value of `tile` for `scope` (e.g. a date range), else `compute()`d.
+
+        The value must come back from JSON as it went in (lists, string-keyed dicts, numbers).
+        """
+        value: T = (
             await self.many({None: self.key(tile, scope)}, lambda _missing: _listed(compute))
         )[None]
-        return rows
+        return value
 
     async def many(
         self, keys: Mapping[K, str], compute: Callable[[list[K]], Awaitable[list[Any]]]
@@ -128,5 +131,5 @@ class TileCache:
         return values
 
 
-async def _listed(compute: Callable[[], Awaitable[list[dict[str, Any]]]]) -> list[Any]:
+async def _listed(compute: Callable[[], Awaitable[T]]) -> list[Any]:
     return [await compute()]

@@ -13,13 +13,13 @@ from kindred.core.dates import check_order, parse_bound
 from kindred.core.db.session import DbSession
 from kindred.core.deps import PipelineRead
 
-OVERVIEW_DESCRIPTION = """Staleness: every metric except `totalContacts` is live, and so is
-the part of `totalContacts` and `contactsGrowth` made of contacts created today (UTC) or
-later: a contact created now shows at once. Cached for `KINDRED_ANALYTICS_CACHE_SECONDS`
-(default 60 s) per workspace (and range): the count of contacts created before today and
-before `startDate` (so deleting an older contact, or importing one with an earlier creation
-date, shows at the latest that long after), `dealsByStage`, `forecast` and `stageFunnel`
-(a deal created or moved shows in them at the latest that long after)."""
+OVERVIEW_DESCRIPTION = """Staleness. Live on every request: the metrics, and every
+contact created today (UTC) or later, so a contact created now shows at once. Cached per
+workspace (and range) for `KINDRED_ANALYTICS_CACHE_SECONDS` (default 60 s), so a change
+shows at the latest that long after it: contacts created before today, as counted in
+`totalContacts`, `newContactsThisMonth` and `contactsGrowth` (an older contact deleted, or
+imported with an earlier creation date), and `dealsByStage`, `forecast` and `stageFunnel`
+(a deal created or moved)."""
 
 router = APIRouter(tags=["analytics"])
 

@@ -41,9 +41,10 @@ async def contact_figures(
 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """The contact metrics and the growth chart (contacts existing at the end of each day).
 
-    The contacts created before today's midnight (UTC), and before the window when it starts
-    earlier, need the whole workspace counted: cached (`analytics.cache`). What is newer, and
-    the window's days, are counted live on the (workspace_id, created_at) index.
+    What happened before today's midnight (UTC) is cached (`analytics.cache`): the contacts
+    created before it and before the window (these need the whole workspace counted), and
+    the window's past days. Today onwards is counted live on the (workspace_id, created_at)
+    index, so a contact created now shows at once.
     """
     today = datetime.combine(now.date(), time(), UTC)
     base = min(window.start, today)
@@ -51,12 +52,33 @@ async def contact_figures(
     since_today, today_before_start = await contact_stats.count_from(
         session, workspace_id, today, window.start
     )
-    per_day = await contact_stats.new_contacts_per_day(
-        session, workspace_id, window.start, window.end
-    )
+    per_day = await _past_days(session, workspace_id, cache, window, today)
+    if window.end > today:
+        live = Window(max(window.start, today), window.end)
+        per_day |= await contact_stats.new_contacts_per_day(
+            session, workspace_id, live.start, live.end
+        )
     growth = _growth(window, settled[base] + today_before_start, per_day)
     total = settled[today] + since_today
     return {"totalContacts": total, "newContactsThisMonth": sum(per_day.values())}, growth
+
+
+async def _past_days(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    cache: TileCache,
+    window: Window,
+    today: datetime,
+) -> dict[str, int]:
+    """New contacts per day of the window before today (cached)."""
+    past = Window(window.start, min(window.end, today))
+    if past.start >= past.end:
+        return {}
+
+    async def count() -> dict[str, int]:
+        return await contact_stats.new_contacts_per_day(session, workspace_id, past.start, past.end)
+
+    return await cache.tile("contacts_per_day", _scope(past), count)
 
 
 def _growth(window: Window, running: int, per_day: dict[str, int]) -> list[dict[str, Any]]:
@@ -97,12 +119,16 @@ async def _deal_charts(
     async def funnel() -> list[dict[str, Any]]:
         return _funnel(await deals.funnel(session, workspace_id, window.start, window.end))
 
-    scope = f"{window.start.isoformat()}/{window.end.isoformat()}"
+    scope = _scope(window)
     return {
         "deals_by_stage": await cache.tile("deals_by_stage", "all", by_stage),
         "forecast": await cache.tile("forecast", "all", forecast),
         "stage_funnel": await cache.tile("stage_funnel", scope, funnel),
     }
+
+
+def _scope(window: Window) -> str:
+    return f"{window.start.isoformat()}/{window.end.isoformat()}"
 
 
 def _funnel(entered: list[tuple[str, int]]) -> list[dict[str, Any]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from kindred.campaigns.links import Links, Recipient, Signer
 from kindred.campaigns.models import Campaign, CampaignType
@@ -19,6 +21,7 @@ CONTEXT_FIELDS = (
     "language",
 )  # fmt: skip
 TAGS = re.compile(r"<[^>]+>")
+ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # RFC 8058
 
 
 def context(contact: Contact) -> dict[str, object]:
@@ -44,9 +47,27 @@ def draft(settings: Settings, campaign: Campaign, contact: Contact) -> Draft:
     subject = render(campaign.subject or "", values) or None
     body = links.track_clicks(render(campaign.body, values, html=True))
     text = html.unescape(TAGS.sub("", body)).strip()
+    headers: dict[str, str] = {}
     if not campaign.allow_no_unsubscribe:
         url = links.unsubscribe()
         body += f'<p style="font-size:12px"><a href="{html.escape(url)}">Unsubscribe</a></p>'
         text += f"\n\nUnsubscribe: {url}"
+        if links.base:  # List-Unsubscribe needs an absolute URL
+            headers = {"List-Unsubscribe": f"<{url}>", **ONE_CLICK}
     body += f'<img src="{html.escape(links.open_pixel())}" width="1" height="1" alt="">'
-    return Draft(content=text or body, subject=subject, html=body)
+    return Draft(
+        content=text or body,
+        subject=subject,
+        html=body,
+        sender=sender(settings, campaign),
+        headers=headers,
+    )
+
+
+def sender(settings: Settings, campaign: Campaign) -> str | None:
+    """The campaign's "fromName <fromEmail>", either part defaulting to the configured sender;
+    None (the provider's default) when the campaign sets neither."""
+    if not (campaign.from_name or campaign.from_email):
+        return None
+    name, address = parseaddr(settings.email_from)
+    return str(Address(campaign.from_name or name, addr_spec=campaign.from_email or address))

@@ -59,7 +59,8 @@ class Signer:
     def verify(self, token: str, purpose: str, extra: str = "") -> Recipient:
         """The recipient a token names; InvalidLink (404) for any tampering."""
         payload, _, signature = token.partition(".")
-        if not hmac.compare_digest(signature, self._mac(purpose, payload, extra)):
+        expected = self._mac(purpose, payload, extra).encode()
+        if not hmac.compare_digest(signature.encode(), expected):
             raise InvalidLink()
         raw = _unb64(payload)
         if len(raw) != 32:

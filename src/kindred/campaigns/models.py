@@ -102,6 +102,7 @@ class CampaignRecipient(Base):
         ForeignKey("messages.id", ondelete="SET NULL"), default=None, unique=True
     )
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     clicked_at: Mapped[datetime | None] = mapped_column(default=None)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -131,6 +131,7 @@ async def refresh_counters(session: AsyncSession, campaign: Campaign) -> None:
     campaign.sent_count = tallies["sent"]
     campaign.failed_count = tallies["failed"]
     campaign.skipped_count = tallies["skipped"]
+    campaign.delivered_count = tallies["delivered"]
     campaign.open_count = tallies["opened"]
     campaign.click_count = tallies["clicked"]
     campaign.unsubscribe_count = tallies["unsubscribed"]

@@ -1,5 +1,6 @@
 """Campaign operations: CRUD with template validation, send/pause/resume/cancel as guarded
-status moves, preview, per-recipient records and the scheduler's start of due campaigns."""
+status moves, preview, per-recipient records, the scheduler's start of due campaigns and the
+dashboard's campaignsSent."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.analytics.registry import Window, overview_metrics
 from kindred.campaigns import audience, compose, sending
 from kindred.campaigns.errors import CampaignStateError
 from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, CampaignType
@@ -213,3 +215,14 @@ async def start_due(session: AsyncSession, now: datetime) -> int:
     for campaign in due:
         await start(session, campaign)
     return len(due)
+
+
+@overview_metrics
+async def campaign_metrics(
+    session: AsyncSession, workspace_id: uuid.UUID, window: Window
+) -> dict[str, float]:
+    """campaignsSent: the campaigns that finished sending within the window."""
+    completed = await CampaignRepository(session, workspace_id).count_completed(
+        window.start, window.end
+    )
+    return {"campaignsSent": completed}

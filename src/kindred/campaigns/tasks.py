@@ -1,4 +1,5 @@
-"""Campaign background work: send batches, and the scheduler's start of due campaigns."""
+"""Campaign background work: send batches, the scheduler's start of due campaigns, and the
+delivery events that feed deliveredCount."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.campaigns import sending, service
+from kindred.campaigns import sending, service, tracking
+from kindred.core.events import DomainEvent, consumer
 from kindred.core.jobs import scanner, task, task_settings
 
 
@@ -21,3 +23,8 @@ async def send_batch(session: AsyncSession, *, workspace: str, campaign: str) ->
 @scanner("campaigns.start_due")
 async def start_due(session: AsyncSession, now: datetime) -> int:
     return await service.start_due(session, now)
+
+
+@consumer("campaigns.delivery")
+async def count_delivered(session: AsyncSession, event: DomainEvent) -> None:
+    await tracking.delivered(session, event)

@@ -1,8 +1,10 @@
 """What recipients do with a campaign message, through its signed links: unsubscribe (the
-category's, else email altogether), open (the pixel) and click (the signed redirect)."""
+category's, else email altogether), open (the pixel) and click (the signed redirect); and
+what providers report: a campaign message delivered (or read) counts in deliveredCount."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +13,15 @@ from kindred.campaigns import sending
 from kindred.campaigns.errors import InvalidLink
 from kindred.campaigns.links import Recipient, Signer
 from kindred.campaigns.models import Campaign, CampaignRecipient
-from kindred.campaigns.repository import AnyCampaigns, RecipientRepository
+from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
 from kindred.contacts import service as contacts
 from kindred.core.db import utcnow
+from kindred.core.events import DomainEvent
 from kindred.messaging import consent
-from kindred.messaging.models import Channel
+from kindred.messaging.models import Channel, MessageStatus
 from kindred.settings import Settings
+
+REACHED = {MessageStatus.DELIVERED.value, MessageStatus.READ.value}
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,17 @@ async def clicked(session: AsyncSession, settings: Settings, token: str, url: st
     target.row.opened_at = target.row.opened_at or now  # a click proves the open
     await sending.refresh_counters(session, target.campaign)
     return url
+
+
+async def delivered(session: AsyncSession, event: DomainEvent) -> None:
+    """A `message.status_changed` to DELIVERED or READ marks its campaign row delivered."""
+    message = event.data.get("message") or {}
+    if event.type != "message.status_changed" or message.get("status") not in REACHED:
+        return
+    rows = RecipientRepository(session, event.workspace_id)
+    row = await rows.of_message(uuid.UUID(message["id"]))
+    if row is None or row.delivered_at is not None:
+        return
+    row.delivered_at = utcnow()
+    await session.flush()
+    await CampaignRepository(session, event.workspace_id).count_delivered(row.campaign_id)

@@ -104,8 +104,10 @@ async def tags_of_contacts(
 
 @router.get("/api/contacts/export", summary="Export the filtered contacts as CSV")
 async def export_contacts(
-    request: Request, principal: ContactsRead, spec: Filter
+    request: Request, principal: ContactsRead, session: DbSession, spec: Filter
 ) -> StreamingResponse:
+    # A bad filter must be a 400 now: once streaming starts, the status is already sent.
+    await service.check_filter(session, principal.workspace, spec)
     rows = export.contact_rows(get_database(request), principal.workspace, spec)
     return csv_response("contacts.csv", export.HEADER, rows)
 

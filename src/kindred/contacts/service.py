@@ -88,6 +88,11 @@ async def _query(
     )
 
 
+async def check_filter(session: AsyncSession, workspace_id: uuid.UUID, spec: ContactFilter) -> None:
+    """Raises the 400 a bad `filter=` deserves, without running the list."""
+    await _filter_condition(session, workspace_id, spec.filter)
+
+
 async def _filter_condition(
     session: AsyncSession, workspace_id: uuid.UUID, text: str | None
 ) -> ColumnElement[bool] | None:

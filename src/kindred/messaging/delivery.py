@@ -65,9 +65,11 @@ async def deliver(session: AsyncSession, settings: Settings, message: Message) -
         id=str(message.id),
         to=_provider_address(message),
         body=message.content,
+        sender=message.from_address,
         subject=message.subject,
         html=message.html,
         status_callback=_status_callback(settings, message),
+        headers=message.headers or {},
     )
     try:
         accepted, provider = await _send(session, settings, message, outbound)

@@ -104,6 +104,8 @@ class Message(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16))
     to_address: Mapped[str | None] = mapped_column(String(320), default=None)
     from_address: Mapped[str | None] = mapped_column(String(320), default=None)
+    # Extra outbound email headers (a campaign's List-Unsubscribe), handed to the provider.
+    headers: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     provider: Mapped[str | None] = mapped_column(String(40), default=None)
     provider_message_id: Mapped[str | None] = mapped_column(String(255), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)

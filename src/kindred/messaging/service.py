@@ -5,7 +5,7 @@ and the contact's timeline, and received ones emit `message.received`."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,9 +29,13 @@ RECENT_FOR_CONTACT = 20
 
 @dataclass(frozen=True)
 class Draft:
+    """What to send; `sender` ("Name <address>") and `headers` apply to email only."""
+
     content: str
     subject: str | None = None
     html: str | None = None
+    sender: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ async def send(
             content=draft.content,
             subject=draft.subject,
             html=draft.html,
+            from_address=draft.sender,
+            headers=draft.headers or None,
             status=MessageStatus.QUEUED.value,
         )
     )

@@ -3,6 +3,10 @@ real vendor from the operator's settings (email) or the workspace's account (Twi
 
 from __future__ import annotations
 
+import functools
+import ssl
+
+import certifi
 import httpx
 
 from kindred.providers.base import EmailProvider, ProviderRejected, SmsProvider
@@ -13,9 +17,17 @@ from kindred.providers.twilio.client import TwilioCredentials, TwilioSms
 from kindred.settings import Settings
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """Built once: loading the CA bundle for every client cost ~40 ms per message sent."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def http_client(settings: Settings) -> httpx.AsyncClient:
     """A client for provider APIs (operator-configured base URLs, not user-given ones)."""
-    return httpx.AsyncClient(timeout=settings.provider_timeout_seconds, follow_redirects=False)
+    return httpx.AsyncClient(
+        timeout=settings.provider_timeout_seconds, follow_redirects=False, verify=_tls()
+    )
 
 
 def sms_provider(

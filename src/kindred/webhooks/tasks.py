@@ -21,9 +21,17 @@ async def fan_out(session: AsyncSession, event: DomainEvent) -> None:
 @task(service.DELIVER_TASK)
 async def deliver(session: AsyncSession, *, endpoint: str, due_by: str | None = None) -> None:
     moment = datetime.fromisoformat(due_by) if due_by else None
-    await worker.deliver_endpoint(
-        session, task_settings(session), uuid.UUID(endpoint), due_by=moment
-    )
+    endpoint_id = uuid.UUID(endpoint)
+    if await worker.deliver_endpoint(session, task_settings(session), endpoint_id, due_by=moment):
+        found = await DeliveryQueue(session).endpoint(endpoint_id)
+        if found is not None:
+            await enqueue(
+                session,
+                service.DELIVER_TASK,
+                workspace_id=found.workspace_id,
+                endpoint=endpoint,
+                due_by=due_by,
+            )
 
 
 @scanner("webhooks.deliver_due")

@@ -31,19 +31,18 @@ async def deliver_endpoint(
     *,
     due_by: datetime | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> int:
-    """Sends what is due for one endpoint (as of `due_by` when later than now); the count sent."""
-    sent = 0
+) -> bool:
+    """Sends what is due for one endpoint (as of `due_by` when later than now), MAX_ROUNDS
+    batches at most; True when it stopped at that cap with more perhaps due (the task then
+    enqueues a follow-up, so that a busy endpoint neither holds a worker nor waits a tick)."""
     async with GuardedHttpClient(
         settings, transport=transport or sending.pooled_transport()
     ) as client:
         for _round in range(MAX_ROUNDS):
             now = max(utcnow(), due_by) if due_by else utcnow()
-            count = await _round_trip(session, client, endpoint_id, now)
-            if count == 0:
-                break
-            sent += count
-    return sent
+            if await _round_trip(session, client, endpoint_id, now) == 0:
+                return False
+    return True
 
 
 async def _round_trip(

@@ -9,7 +9,17 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from kindred.contacts.models import Contact, ContactTag

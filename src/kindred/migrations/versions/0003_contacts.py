@@ -1,7 +1,7 @@
 """contacts, companies, tags, fields, interactions, import jobs
 
 Revision ID: 0003_contacts
-Revises: 0001_foundation
+Revises: 0002_safety
 Create Date: 2026-11-23 04:35:31.586571
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0003_contacts"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0002_safety"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

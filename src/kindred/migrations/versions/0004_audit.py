@@ -1,7 +1,7 @@
 """audit: the audit log
 
 Revision ID: 0004_audit
-Revises: 0001_foundation
+Revises: 0003_contacts
 Create Date: 2026-11-23 05:00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0004_audit"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0003_contacts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

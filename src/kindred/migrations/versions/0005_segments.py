@@ -1,7 +1,7 @@
 """segments: saved contact filters
 
 Revision ID: 0005_segments
-Revises: 0001_foundation
+Revises: 0004_audit
 Create Date: 2026-11-23 06:00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0005_segments"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0004_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ Indexes serve the analytics overview: deals by (workspace, stage) covering value
 PostgreSQL, stage history by (workspace, changed_at, to_stage).
 
 Revision ID: 0006_pipeline
-Revises: 0001_foundation
+Revises: 0005_segments
 Create Date: 2026-11-23 04:46:51.625984
 """
 
@@ -18,9 +18,9 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0006_pipeline"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0005_segments"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = ("0003_contacts",)
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,7 @@
 """events and webhooks: the domain-event outbox and ledger, webhook endpoints, deliveries, attempts
 
 Revision ID: 0007_events_webhooks
-Revises: 0001_foundation
+Revises: 0006_pipeline
 Create Date: 2026-11-23 04:53:15.263756
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0007_events_webhooks"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0006_pipeline"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """messaging: conversations, messages, sandbox captures, twilio accounts, banlist, credits
 
 Revision ID: 0008_messaging
-Revises: 0001_foundation
+Revises: 0007_events_webhooks
 Create Date: 2026-11-23 05:08:16.432795
 """
 
@@ -15,12 +15,12 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0008_messaging"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0007_events_webhooks"
 branch_labels: str | Sequence[str] | None = None
 # Not "0002_safety" too, though inbound routing uses its tables at run time: with both,
 # Alembic's `upgrade heads` from an empty database fails (KeyError on the shared root) under
 # some hash seeds while the revisions are still branches; the lead's linearisation settles it.
-depends_on: str | Sequence[str] | None = ("0003_contacts",)
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -7,7 +7,7 @@ that PostgreSQL proves the predicate); stage history by (workspace_id, changed_a
 to_stage and deal_id. SQLite keeps the 0006 indexes (its data sets are small).
 
 Revision ID: 0009_analytics_indexes
-Revises: 0001_foundation
+Revises: 0008_messaging
 """
 
 from collections.abc import Sequence
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_analytics_indexes"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0008_messaging"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = ("0006_pipeline", "0003_contacts")
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,7 @@
 """campaigns: campaigns and their recipient ledger
 
 Revision ID: 0010_campaigns
-Revises: 0001_foundation
+Revises: 0009_analytics_indexes
 Create Date: 2026-11-24 10:00:00
 """
 
@@ -15,9 +15,9 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0010_campaigns"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0009_analytics_indexes"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = ("0003_contacts", "0005_segments", "0008_messaging")
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

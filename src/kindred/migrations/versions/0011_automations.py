@@ -1,7 +1,7 @@
 """automations: workflows (and automation rules), their runs, steps and caused events
 
 Revision ID: 0011_automations
-Revises: 0001_foundation
+Revises: 0010_campaigns
 Create Date: 2026-11-23 05:33:42.041454
 """
 
@@ -15,9 +15,9 @@ from sqlalchemy.dialects import postgresql
 import kindred.core.db.types
 
 revision: str = "0011_automations"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0010_campaigns"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = ("0003_contacts", "0007_events_webhooks")
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

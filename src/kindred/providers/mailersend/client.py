@@ -41,6 +41,8 @@ class MailerSendEmail:
         }
         if message.html:
             payload["html"] = message.html
+        if message.headers:
+            payload["headers"] = [{"name": k, "value": v} for k, v in message.headers.items()]
         return payload
 
     async def send_email(self, message: OutboundMessage) -> Accepted:

@@ -8,12 +8,18 @@ for good; a 4xx reply or a connection failure is retried.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 import aiosmtplib
 
 from kindred.providers.base import Accepted, OutboundMessage, ProviderRejected, ProviderUnavailable
+
+# RFC 5322's line limit: the default (78) turns a header holding one long unbreakable token,
+# such as List-Unsubscribe's <URL>, into an RFC 2047 encoded word that mail clients ignore.
+# The message is flattened here, since aiosmtplib would flatten it again with the default.
+POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class SmtpServer:
 
 
 def _email(message: OutboundMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     email["From"] = message.sender or sender
     email["To"] = message.to
     email["Subject"] = message.subject or ""
@@ -51,7 +57,9 @@ class SmtpEmail:
         email = _email(message, self.server.sender)
         try:
             await aiosmtplib.send(
-                email,
+                email.as_bytes(policy=POLICY),
+                sender=parseaddr(str(email["From"]))[1],
+                recipients=[message.to],
                 hostname=self.server.host,
                 port=self.server.port,
                 username=self.server.username,
