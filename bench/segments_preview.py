@@ -1,20 +1,24 @@
 """Segment preview latency through the HTTP API beside the same count in hand-written SQL.
 
     python -m bench.segments_preview --database-url postgresql://postgres@127.0.0.1:5432/test \
-        [--contacts 1000000] [--repeats 5]
+        [--contacts 1000000] [--repeats 5] [--keep]
+    python -m bench.segments_preview --reuse postgresql://postgres@127.0.0.1:5432/kindred_bench_…
 
 PostgreSQL only (the target of the issue). Generates `--contacts` contacts in one workspace
 with one INSERT … SELECT over generate_series: 20 custom fields (7 numbers, 4 dates, 5
 selects, 2 booleans, 2 multiselects, all defined), two of 30 tags each, half of them linked
 to one of 1,000 companies. Then, for 20 representative filters, times
 `POST /api/segments/preview` (count + first 50, httpx against the ASGI app, an API key) and
-the count written by hand in SQL, and prints p50 of each and their ratio.
+the count written by hand in SQL, and prints p50 of each and their ratio. Generating a million
+contacts takes minutes: `--keep` leaves the database behind and `--reuse <its url>` upgrades it
+to the current migrations and measures it again without generating.
 """
 
 from __future__ import annotations
 
 # ruff: noqa: E501  (the scenario table reads best one scenario per line)
 import asyncio
+import contextlib
 import statistics
 import time
 import uuid
@@ -24,8 +28,17 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import SignedIn, base_parser, fresh_database, running_app, sign_up
+from bench.common import (
+    SignedIn,
+    base_parser,
+    fresh_database,
+    kept_database,
+    running_app,
+    sign_in,
+    sign_up,
+)
 from kindred.core.db.session import Database
+from kindred.settings import Settings
 
 NUMBERS = [f"n{k}" for k in range(7)]
 DATES = [f"d{k}" for k in range(4)]
@@ -231,23 +244,44 @@ async def measure(signed: SignedIn, engine: AsyncEngine, repeats: int) -> None:
         )
 
 
+async def seeded(app: Any, engine: AsyncEngine, args: Any) -> SignedIn:
+    """The bench workspace: generated now, or found in the reused database."""
+    if args.reuse:
+        async with engine.connect() as connection:
+            found = await connection.execute(
+                text(
+                    "SELECT m.workspace_id, u.id, u.email FROM field_definitions f"
+                    " JOIN memberships m ON m.workspace_id = f.workspace_id"
+                    " JOIN users u ON u.id = m.user_id WHERE f.name = 'n0' LIMIT 1"
+                )
+            )
+            workspace_id, user_id, email = found.one()
+        return await sign_in(app, email, workspace_id, user_id)
+    signed = await sign_up(app, "Segments bench")
+    started = time.perf_counter()
+    await generate(engine, signed.workspace_id, args.contacts)
+    print(f"generated {args.contacts:,} contacts in {time.perf_counter() - started:.0f} s")
+    return signed
+
+
 async def main() -> None:
     parser = base_parser(__doc__ or "")
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--reuse", help="the url of a database a --keep run left")
     args = parser.parse_args()
-    if not args.database_url:
-        parser.error("--database-url (PostgreSQL) is required")
-    async with (
-        fresh_database(args.database_url, args.keep) as settings,
-        running_app(settings) as app,
-    ):
-        signed = await sign_up(app, "Segments bench")
+    if not (args.database_url or args.reuse):
+        parser.error("--database-url (PostgreSQL) or --reuse is required")
+    async with contextlib.AsyncExitStack() as stack:
+        if args.reuse:
+            settings: Settings = await kept_database(args.reuse)
+        else:
+            settings = await stack.enter_async_context(fresh_database(args.database_url, args.keep))
+        app = await stack.enter_async_context(running_app(settings))
         engine = Database.from_settings(settings).engine
-        started = time.perf_counter()
-        await generate(engine, signed.workspace_id, args.contacts)
-        print(f"generated {args.contacts:,} contacts in {time.perf_counter() - started:.0f} s")
+        signed = await seeded(app, engine, args)
         await measure(signed, engine, args.repeats)
+        await signed.client.aclose()
         await engine.dispose()
 
 

@@ -21,7 +21,8 @@ DEFINITIONS = {
     "site": "url",
 }
 KINDS = {"number": Kind.NUMBER, "date": Kind.DATE, "multiselect": Kind.MULTISELECT}
-TAG_NAMES = ["VIP", "vip", "Lead", "Émile", "émile", "ß", "a_b", "100%"]
+# "Enterprise" has more ASCII case variants than the compiler lists (its fallback path).
+TAG_NAMES = ["VIP", "vip", "Lead", "Émile", "émile", "ß", "a_b", "100%", "Enterprise"]
 WORDS = [
     "Ann",
     "ann",
@@ -35,6 +36,7 @@ WORDS = [
     "O'Brien",
     " ann",
     "Zoë",
+    "ENTERPRISE",
 ]
 NUMBERS = [0, -0.0, 1, -1, 2.5, -2.5, 0.1, 3.14, 1e-3, 1e15, 2**31 - 1, -(2**31), 2**53 - 1]
 DAYS = ["2025-06-15", "2025-06-14", "2025-05-16", "2024-02-29", "2025-13-45", "2025-06-15T23:59:59"]

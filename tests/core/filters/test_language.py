@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kindred.core.filters import InvalidFilter, Subject, evaluate, parse_filter
+from kindred.core.filters.ast import case_variants, fold
 from kindred.core.filters.fields import FieldRegistry
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -213,3 +214,11 @@ def test_more_than_a_hundred_conditions_are_refused() -> None:
 
 def test_the_filter_must_be_an_object() -> None:
     assert problems(["not", "a", "filter"])[0]["field"] == "filter"
+
+
+def test_case_variants_are_the_spellings_that_fold_to_the_values() -> None:
+    variants = case_variants(["a1é", "b"], limit=8)
+    assert variants is not None
+    assert sorted(variants) == sorted(["a1é", "A1é", "b", "B"])
+    assert {fold(variant) for variant in variants} == {"a1é", "b"}
+    assert case_variants(["abcd"], limit=15) is None

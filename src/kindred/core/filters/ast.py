@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Past this many case variants the compiler folds the stored value instead of listing them.
+MAX_CASE_VARIANTS = 256
 
 
 def fold(text: str) -> str:
     """The case folding both implementations use: ASCII letters only (see the package doc)."""
     return text.translate(ASCII_LOWER)
+
+
+def case_variants(folded: Sequence[str], limit: int) -> list[str] | None:
+    """Every string whose fold is one of `folded` (each ASCII letter in either case, other
+    characters as they are), or None when there are more than `limit`. A stored value equal to
+    one of them is exactly a value that folds to a wanted one, so the compiler can compare the
+    bare column (indexes, statistics) instead of a folded expression."""
+    if sum(2 ** sum("a" <= char <= "z" for char in value) for value in folded) > limit:
+        return None
+    return [
+        "".join(chars)
+        for value in folded
+        for chars in itertools.product(
+            *((char, char.upper()) if "a" <= char <= "z" else (char,) for char in value)
+        )
+    ]
 
 
 class Operator(StrEnum):

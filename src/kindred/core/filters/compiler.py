@@ -1,8 +1,11 @@
 """The filter AST compiled to one SQLAlchemy WHERE clause over the contacts table.
 
-Tags become an EXISTS over contact_tags and tags, custom fields the JSON accessors of
-`dialect.py`, company fields an EXISTS on the linked company. The clause
-is run by the database; callers add the workspace filter, order and paging.
+Tags become an EXISTS over contact_tags whose tag ids are resolved once by an uncorrelated
+subquery on tags, custom fields the JSON accessors of `dialect.py`, company fields an EXISTS
+on the linked company. The clause is run by the database; callers add the workspace filter,
+order and paging. Shapes are kept to what the planner handles well: a negated EXISTS stays a
+bare NOT EXISTS (an anti-join), and date custom fields compare the stored text to a range
+(see `_day_range`) rather than a computed day.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true, tuple_
 
 from kindred.companies.models import Company
 from kindred.contacts.models import Contact, ContactTag, Tag
 from kindred.core.filters.ast import (
+    MAX_CASE_VARIANTS,
     NEGATIONS,
     TIME_SYNONYMS,
     Condition,
@@ -25,8 +29,10 @@ from kindred.core.filters.ast import (
     Moment,
     Operator,
     Scalar,
+    case_variants,
 )
 from kindred.core.filters.dialect import Expr, JsonSql, json_sql
+from kindred.core.filters.fields import SEARCHABLE_COLUMNS
 
 COMPARISONS: dict[Operator, Callable[[Any, Any], Any]] = {
     Operator.EQ: operator.eq,
@@ -60,8 +66,11 @@ class _Compiler:
         positive = NEGATIONS.get(condition.operator)
         if positive is None:
             return self.positive(condition, condition.operator)
+        clause = self.positive(condition, positive)
+        if condition.field.kind is FieldKind.TAGS or condition.field.source == "company":
+            return not_(clause)  # an EXISTS, never NULL: NOT EXISTS plans as an anti-join
         # NULL (unset) must turn into true under the negation, hence the coalesce.
-        return not_(func.coalesce(self.positive(condition, positive), false()))
+        return not_(func.coalesce(clause, false()))
 
     def positive(self, condition: Condition, op: Operator) -> ColumnElement[bool]:
         predicate = self.predicate(condition, op)
@@ -80,9 +89,11 @@ class _Compiler:
             return self.collection(condition, op)
         if op is Operator.IS_SET:
             return self.is_set(condition)
+        if field.kind is FieldKind.DATE:
+            return self.day(field.name, op, condition.value)
         value = self.value_expr(condition)
         if field.kind is FieldKind.TEXT:
-            return self.text(self.json.fold(value), op, condition.value)
+            return self.text(condition, value, op)
         if op is Operator.IN:
             values = [self.scalar(item, field.kind) for item in _items(condition.value)]
             return cast(ColumnElement[bool], value.in_(values))
@@ -90,14 +101,41 @@ class _Compiler:
         bound = self.scalar(condition.value, field.kind)
         return cast(ColumnElement[bool], comparison(value, bound))
 
-    def text(self, folded: Expr, op: Operator, value: Any) -> ColumnElement[bool]:
+    def text(self, condition: Condition, value: Expr, op: Operator) -> ColumnElement[bool]:
+        wanted = condition.value
+        if op in (Operator.EQ, Operator.IN):
+            variants = case_variants([str(item) for item in _items(wanted)], MAX_CASE_VARIANTS)
+            # The stored spellings that fold to a wanted value: the bare column keeps its
+            # statistics (a company's industry is estimated from its MCVs, not guessed).
+            if variants is not None:
+                return self.json.one_of(value, variants)
+        folded = self.json.fold(value)
         if op is Operator.CONTAINS:
-            return folded.contains(value, autoescape=True)
+            return and_(self.indexed(condition), folded.contains(wanted, autoescape=True))
         if op is Operator.STARTS_WITH:
-            return folded.startswith(value, autoescape=True)
+            return and_(self.indexed(condition), folded.startswith(wanted, autoescape=True))
         if op is Operator.IN:
-            return folded.in_(value)
-        return cast(ColumnElement[bool], folded == value)
+            return folded.in_(_items(wanted))
+        return folded == wanted
+
+    def indexed(self, condition: Condition) -> ColumnElement[bool]:
+        """An index-served superset for a substring or prefix of a searchable column, or true."""
+        field = condition.field
+        if field.source != "column" or field.name not in SEARCHABLE_COLUMNS:
+            return true()
+        if not isinstance(condition.value, str):
+            return true()
+        hint = self.json.indexed_contains(Contact.search_text.expression, condition.value)
+        return true() if hint is None else hint
+
+    def day(self, key: str, op: Operator, value: Any) -> ColumnElement[bool]:
+        """A date custom field's day compared as a range over its stored text (sargable)."""
+        raw, is_day = self.json.iso_day(key)
+        low, high = _day_range(TIME_SYNONYMS.get(op, op), self.scalar(value, FieldKind.DATE))
+        bounds = [raw >= low] if low is not None else []
+        bounds += [raw < high] if high is not None else []
+        # The bounds first: the regex then runs only on the rows inside the range.
+        return and_(*bounds, is_day)
 
     def scalar(self, value: Any, kind: FieldKind) -> Any:
         """Times resolved against `now`: a day string for date fields, else a datetime."""
@@ -116,7 +154,6 @@ class _Compiler:
             FieldKind.TEXT: self.json.text,
             FieldKind.NUMBER: self.json.number,
             FieldKind.BOOLEAN: self.json.boolean,
-            FieldKind.DATE: self.json.day,
         }
         return accessors[kind](key)
 
@@ -148,11 +185,33 @@ def _items(value: Any) -> Sequence[Scalar]:
     return cast(Sequence[Scalar], value) if isinstance(value, tuple) else (value,)
 
 
+def _day_range(op: Operator, day: str) -> tuple[str | None, str | None]:
+    """[low, high) bounds on a text t starting with a day such that `t[:10] op day` holds.
+
+    For such a t and any 10-character c, `t[:10] >= c` iff `t >= c` (compared by code point),
+    so each comparison of the day is one of the text; `after` the day starts at its successor.
+    """
+    successor = day[:-1] + chr(ord(day[-1]) + 1)
+    ranges = {
+        Operator.EQ: (day, successor),
+        Operator.GT: (successor, None),
+        Operator.GTE: (day, None),
+        Operator.LT: (None, day),
+        Operator.LTE: (None, successor),
+    }
+    return ranges[op]
+
+
 def _tagged(folded_name: Expr, names: list[str] | None) -> ColumnElement[bool]:
-    """EXISTS a tag link of the contact (whose tag is one of `names`, when given)."""
+    """EXISTS a tag link of the contact (whose tag is one of `names`, when given).
+
+    The named tags are an uncorrelated IN subquery, so the database resolves their ids once
+    (a hashed semi-join) instead of joining tags for every contact.
+    """
     link = exists().where(
         ContactTag.workspace_id == Contact.workspace_id, ContactTag.contact_id == Contact.id
     )
     if names is None:
         return link
-    return link.where(ContactTag.tag_id == Tag.id, folded_name.in_(names))
+    named = select(Tag.workspace_id, Tag.id).where(folded_name.in_(names))
+    return link.where(tuple_(ContactTag.workspace_id, ContactTag.tag_id).in_(named))

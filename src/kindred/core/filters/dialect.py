@@ -4,6 +4,12 @@ Each accessor returns NULL unless the custom field holds a value of the expected
 so comparisons on an unset or mistyped value are never true (see the package doc). On
 PostgreSQL every cast sits behind a CASE on `jsonb_typeof`, since the planner may evaluate
 the parts of an AND in any order.
+
+Where a value has few ASCII case variants (exactly the strings that fold to it, see
+`ast.case_variants`), text `eq`/`in` compare the bare value with them (`one_of`) and, on
+PostgreSQL, a multiselect `has` becomes jsonb `?|` over them; a PostgreSQL substring of a
+searchable contact column is first looked up in the trigram-indexed `search_text`
+(`indexed_contains`). Each costs what the hand-written query costs.
 """
 
 from __future__ import annotations
@@ -29,11 +35,15 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from kindred.core.filters.ast import MAX_CASE_VARIANTS, case_variants
 
 Expr = ColumnElement[Any]
 ISO_DAY_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 ISO_DAY_REGEX = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# pg_trgm extracts no trigram from a shorter fragment, so the index cannot narrow it.
+TRIGRAM = 3
 
 
 class JsonSql(Protocol):
@@ -41,9 +51,11 @@ class JsonSql(Protocol):
     def text(self, key: str) -> Expr: ...
     def number(self, key: str) -> Expr: ...
     def boolean(self, key: str) -> Expr: ...
-    def day(self, key: str) -> Expr: ...
+    def iso_day(self, key: str) -> tuple[Expr, Expr]: ...
     def is_set(self, key: str) -> Expr: ...
     def has_element(self, key: str, folded: Sequence[str]) -> Expr: ...
+    def indexed_contains(self, search_text: Expr, folded: str) -> Expr | None: ...
+    def one_of(self, expr: Expr, values: Sequence[str]) -> Expr: ...
 
 
 class SqliteJson:
@@ -75,9 +87,10 @@ class SqliteJson:
         kind = self._type(key)
         return case((kind == "true", true()), (kind == "false", false()), else_=null())
 
-    def day(self, key: str) -> Expr:
-        text = self.text(key)
-        return case((text.op("GLOB")(ISO_DAY_GLOB), func.substr(text, 1, 10)), else_=null())
+    def iso_day(self, key: str) -> tuple[Expr, Expr]:
+        """(the value as text, true when it is a string starting with a `YYYY-MM-DD` day)."""
+        raw = self._raw(key)
+        return raw, and_(self._type(key) == "text", raw.op("GLOB")(ISO_DAY_GLOB))
 
     def is_set(self, key: str) -> Expr:
         kind = self._type(key)
@@ -95,6 +108,12 @@ class SqliteJson:
             .where(items.c.type == "text", self.fold(items.c.value).in_(folded))
         )
         return and_(self._type(key) == "array", found)
+
+    def indexed_contains(self, search_text: Expr, folded: str) -> Expr | None:
+        return None
+
+    def one_of(self, expr: Expr, values: Sequence[str]) -> Expr:
+        return expr.in_(values)
 
 
 class PostgresJson:
@@ -124,9 +143,14 @@ class PostgresJson:
     def boolean(self, key: str) -> Expr:
         return case((self._type(key) == "boolean", cast(self._raw(key), Boolean)), else_=null())
 
-    def day(self, key: str) -> Expr:
-        text = self.text(key)
-        return case((text.op("~")(ISO_DAY_REGEX), func.substr(text, 1, 10)), else_=null())
+    def iso_day(self, key: str) -> tuple[Expr, Expr]:
+        """(the value as text, true when it is a string starting with a `YYYY-MM-DD` day).
+
+        No `jsonb_typeof` guard: `->>` renders no other JSON type as text matching the regex
+        (numbers have no inner `-`, objects/arrays start with a bracket, null is NULL).
+        """
+        raw = collate(self._raw(key), "C")
+        return raw, raw.op("~")(ISO_DAY_REGEX)
 
     def is_set(self, key: str) -> Expr:
         kind = self._type(key)
@@ -137,16 +161,41 @@ class PostgresJson:
         )
 
     def has_element(self, key: str, folded: Sequence[str]) -> Expr:
-        array = case(
-            (self._type(key) == "array", self._node(key)), else_=cast(literal("[]"), JSONB)
-        )
-        items = func.jsonb_array_elements(array).table_valued("value")
+        variants = case_variants(folded, MAX_CASE_VARIANTS)
+        if variants is None:
+            return self._scan_elements(key, folded)
+        wanted = literal(variants, ARRAY(String))
+        # `?|` first: the type guard then runs only on the rows that hold a wanted value.
+        return and_(self._node(key).op("?|")(wanted), self._type(key) == "array")
+
+    def _scan_elements(self, key: str, folded: Sequence[str]) -> Expr:
+        """The element-by-element test, for values with too many case variants for `?|`."""
+        items = func.jsonb_array_elements(
+            case((self._type(key) == "array", self._node(key)), else_=cast(literal("[]"), JSONB))
+        ).table_valued("value")
         text = items.c.value.op("#>>", return_type=String)(literal_column("'{}'"))
         return exists(
             select(1)
             .select_from(items)
             .where(func.jsonb_typeof(items.c.value) == "string", self.fold(text).in_(folded))
         )
+
+    def indexed_contains(self, search_text: Expr, folded: str) -> Expr | None:
+        """A trigram-indexed superset of the contacts whose searchable column contains `folded`.
+
+        `search_text` is the database `lower()` of those columns: for an ASCII fragment (whose
+        letters the parser already folded) it contains the fragment wherever the ASCII-folded
+        column does, as `lower()` maps A-Z to a-z char by char (true of every libc and ICU
+        locale but the Turkic ones, where `I` lowers to a dotless i).
+        """
+        if len(folded) < TRIGRAM or not folded.isascii():
+            return None
+        return search_text.contains(folded, autoescape=True)
+
+    def one_of(self, expr: Expr, values: Sequence[str]) -> Expr:
+        """`= ANY(array)`: one bind parameter however many values (a long IN would need one
+        each, and a statement is limited to 32,767)."""
+        return expr == func.any(literal(list(values), ARRAY(String)))
 
 
 def json_sql(dialect: str, column: Expr) -> JsonSql:

@@ -50,6 +50,8 @@ CONTACT_COLUMNS: dict[str, FieldKind] = {
     "updated_at": FieldKind.DATETIME,
     "last_task_run": FieldKind.DATETIME,
 }
+# The columns lowered into contacts.search_text (see contacts/models.py), trigram-indexed.
+SEARCHABLE_COLUMNS = frozenset({"first_name", "last_name", "email", "phone", "company"})
 COMPANY_COLUMNS: dict[str, FieldKind] = {
     **dict.fromkeys(("name", "website", "industry", "stage_id"), FieldKind.TEXT),
     "deal_value": FieldKind.NUMBER,
