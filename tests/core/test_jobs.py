@@ -36,6 +36,15 @@ async def always_fails(session: AsyncSession, *, marker: str) -> None:
     raise RuntimeError(f"boom {marker}")
 
 
+async def note_give_up(session: AsyncSession, error: str, *, marker: str) -> None:
+    CALLS["record"].append(f"gave up {marker}: {error}")
+
+
+@task("tests.gives_up", max_attempts=2, on_give_up=note_give_up)
+async def gives_up(session: AsyncSession, *, marker: str) -> None:
+    raise RuntimeError("down")
+
+
 @task("tests.fails_once")
 async def fails_once(session: AsyncSession, *, marker: str) -> None:
     CALLS["flaky"].append(marker)
@@ -241,3 +250,17 @@ async def test_a_job_published_by_a_future_tick_still_runs(
     await jobs.tick(now=later)
     await jobs.runner.run_due(now=later)
     assert CALLS["record"].count(marker) == 1
+
+
+async def test_the_give_up_hook_runs_once_after_the_last_attempt(
+    database: Database, jobs: JobRuntime
+) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        await enqueue(session, "tests.gives_up", marker=marker)
+    await jobs.runner.run_due()
+    assert not [call for call in CALLS["record"] if marker in call]
+    await jobs.runner.run_due(now=utcnow() + timedelta(hours=2))
+    assert [call for call in CALLS["record"] if marker in call] == [
+        f"gave up {marker}: RuntimeError: down"
+    ]

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from kindred.core.db.session import Database
+from kindred.core.db.types import utcnow
 from kindred.core.jobs import enqueue
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.messaging.delivery import SEND_TASK
@@ -92,6 +94,25 @@ async def test_twilio_outage_is_retried_and_sent_once(app: FastAPI, jobs: JobRun
     assert len(fake.received) == 1
     [message] = await _thread(actor, queued.json()["conversationId"])
     assert message["status"] == "SENT"
+
+
+async def test_an_outage_outlasting_every_retry_fails_the_message(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    fake = FakeTwilio("AC" + uuid.uuid4().hex, AUTH_TOKEN, outages=1_000)
+    actor = await _twilio_actor(app, fake.account_sid)
+    contact = await make_contact(actor)
+    with respx.mock:
+        respx.post(fake.url()).mock(side_effect=fake)
+        queued = await send(actor, contact["id"])
+        later = utcnow()
+        for _ in range(8):  # past the default 5 attempts; backoff is capped at an hour
+            later += timedelta(hours=2)
+            await jobs.runner.run_due(now=later)
+    assert fake.received == []
+    [message] = await _thread(actor, queued.json()["conversationId"])
+    assert message["status"] == "FAILED"
+    assert message["error"].startswith("Provider unavailable")
 
 
 async def test_twilio_refusal_fails_the_message_with_twilios_reason(

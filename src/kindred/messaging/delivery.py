@@ -81,6 +81,15 @@ async def deliver(session: AsyncSession, settings: Settings, message: Message) -
     await session.flush()
 
 
+async def give_up(
+    session: AsyncSession, workspace_id: uuid.UUID, message_id: uuid.UUID, error: str
+) -> None:
+    """After the last retry, a message still QUEUED has failed: say so, with the last error."""
+    message = await MessageRepository(session, workspace_id).get(message_id)
+    if message is not None and message.status == MessageStatus.QUEUED.value:
+        await _change(session, message, MessageStatus.FAILED, f"Provider unavailable: {error}")
+
+
 def _provider_address(message: Message) -> str:
     assert message.to_address is not None
     if message.channel == Channel.WHATSAPP.value:

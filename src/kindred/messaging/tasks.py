@@ -10,7 +10,11 @@ from kindred.core.jobs import task, task_settings
 from kindred.messaging import delivery
 
 
-@task(delivery.SEND_TASK)
+async def fail_message(session: AsyncSession, error: str, *, workspace: str, message: str) -> None:
+    await delivery.give_up(session, uuid.UUID(workspace), uuid.UUID(message), error)
+
+
+@task(delivery.SEND_TASK, on_give_up=fail_message)
 async def send_message(session: AsyncSession, *, workspace: str, message: str) -> None:
     await delivery.deliver_by_id(
         session, task_settings(session), uuid.UUID(workspace), uuid.UUID(message)

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 TaskFunction = Callable[..., Awaitable[Any]]
+# Called once when a task has failed its last attempt: (session, error text, **payload).
+GiveUpFunction = Callable[..., Awaitable[Any]]
 ScannerFunction = Callable[[AsyncSession, datetime], Awaitable[Any]]
 
 
@@ -26,18 +28,26 @@ class TaskSpec:
     name: str
     function: TaskFunction
     max_attempts: int | None
+    on_give_up: GiveUpFunction | None = None
 
 
 TASKS: dict[str, TaskSpec] = {}
 SCANNERS: dict[str, ScannerFunction] = {}
 
 
-def task(name: str, *, max_attempts: int | None = None) -> Callable[[TaskFunction], TaskFunction]:
+def task(
+    name: str, *, max_attempts: int | None = None, on_give_up: GiveUpFunction | None = None
+) -> Callable[[TaskFunction], TaskFunction]:
+    """Declares a task; `on_give_up` records the outcome once retries are exhausted (it runs in
+    the transaction that marks the job failed, so the two never disagree)."""
+
     def register(function: TaskFunction) -> TaskFunction:
         existing = TASKS.get(name)
         if existing is not None and existing.function is not function:
             raise ValueError(f"task {name!r} is declared twice")
-        TASKS[name] = TaskSpec(name=name, function=function, max_attempts=max_attempts)
+        TASKS[name] = TaskSpec(
+            name=name, function=function, max_attempts=max_attempts, on_give_up=on_give_up
+        )
         return function
 
     return register

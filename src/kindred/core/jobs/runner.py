@@ -6,12 +6,13 @@ import logging
 import random
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
-from kindred.core.jobs.registry import TASKS
+from kindred.core.jobs.registry import TASKS, TaskSpec
 from kindred.core.jobs.repository import JobRepository
 from kindred.core.metrics import TASK_OUTCOMES
 from kindred.settings import Settings
@@ -67,21 +68,33 @@ class JobRunner:
         except Exception as error:
             log.warning("job %s (%s) failed on attempt %s: %r", job_id, name, attempts, error)
             TASK_OUTCOMES.labels(name, "failed").inc()
-            await self._record_failure(job_id, error, attempts, max_attempts, now or utcnow())
+            await self._record_failure(
+                job_id, error, (attempts, max_attempts), now or utcnow(), (spec, payload)
+            )
         else:
             TASK_OUTCOMES.labels(name, "succeeded").inc()
         return True
 
     async def _record_failure(
-        self, job_id: uuid.UUID, error: Exception, attempts: int, max_attempts: int, now: datetime
+        self,
+        job_id: uuid.UUID,
+        error: Exception,
+        tries: tuple[int, int],
+        now: datetime,
+        task: tuple[TaskSpec | None, dict[str, Any]],
     ) -> None:
+        """Schedules the retry, or, after the last attempt, fails the job and runs the task's
+        give-up hook in the same transaction."""
+        (attempts, max_attempts), (spec, payload) = tries, task
+        text = f"{type(error).__name__}: {error}"[:2000]
         retry_at: datetime | None = None
         if attempts < max_attempts:
             retry_at = now + retry_delay(attempts, self.settings.job_backoff_base_seconds)
         async with self.database.session_scope() as session:
-            await JobRepository(session).fail(
-                job_id, f"{type(error).__name__}: {error}"[:2000], retry_at, now
-            )
+            await JobRepository(session).fail(job_id, text, retry_at, now)
+            if retry_at is None and spec is not None and spec.on_give_up is not None:
+                session.info[SETTINGS_KEY] = self.settings
+                await spec.on_give_up(session, text, **payload)
 
     async def run_due(self, *, now: datetime | None = None, limit: int = 10_000) -> int:
         """Runs every due job in this process until none is left (tests and the CLI).
