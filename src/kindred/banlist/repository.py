@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 
 from kindred.banlist.models import Banned
 from kindred.core.errors import NotFound
@@ -34,6 +34,23 @@ class BannedRepository(WorkspaceRepository[Banned]):
             self.base().where(or_(*conditions)).limit(1)
         )
         return found
+
+    async def banned_among(
+        self, emails: Sequence[str | None], phones: Sequence[str | None]
+    ) -> set[str]:
+        """The emails and phones among these (given normalised) that are banned."""
+        wanted_emails = {email for email in emails if email}
+        wanted_phones = {phone for phone in phones if phone}
+        if not (wanted_emails or wanted_phones):
+            return set()
+        statement = select(Banned.email, Banned.phone).where(
+            Banned.workspace_id == self.workspace_id,
+            or_(Banned.email.in_(wanted_emails), Banned.phone.in_(wanted_phones)),
+        )
+        rows = (await self.session.execute(statement)).all()
+        return ({row.email for row in rows} & wanted_emails) | (
+            {row.phone for row in rows} & wanted_phones
+        )
 
     def sorted_after(
         self, sort_by: str, descending: bool, after: tuple[str, uuid.UUID] | None

@@ -73,6 +73,17 @@ async def banned_entry(
     )
 
 
+async def banned_among(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    *,
+    emails: Sequence[str | None] = (),
+    phones: Sequence[str | None] = (),
+) -> set[str]:
+    """Which of these addresses (given normalised) are banned, in one query."""
+    return await BannedRepository(session, workspace_id).banned_among(emails, phones)
+
+
 def _cursor(sort_by: str, row: Banned) -> str:
     key = (row.email or "") if sort_by == "email" else ""
     raw = json.dumps([key, str(row.id)]).encode()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 
 from kindred.billing.models import CreditAccount, CreditEntry, CreditWeight
 from kindred.core.db import utcnow, uuid7
@@ -42,6 +42,12 @@ class CreditAccountRepository(WorkspaceRepository[CreditAccount]):
         )
         result = cast(CursorResult[Any], await self.session.execute(statement))
         return result.rowcount == 1
+
+    async def balance(self) -> Decimal:
+        found = await self.session.scalar(
+            select(CreditAccount.balance).where(CreditAccount.workspace_id == self.workspace_id)
+        )
+        return Decimal(found or 0)
 
     async def credit(self, amount: Decimal) -> None:
         statement = (

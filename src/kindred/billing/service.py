@@ -80,3 +80,40 @@ async def charge(
         CreditEntry(amount=-cost, credit_type=credit_type.value, reference_id=reference_id)
     )
     return True
+
+
+async def charge_many(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    credit_type: CreditType,
+    wanted: int,
+    reference_id: uuid.UUID | None = None,
+) -> int:
+    """Charges up to `wanted` units of `credit_type`, as far as the balance goes, with one
+    ledger entry for them all (a campaign batch's); returns how many were charged."""
+    if wanted <= 0:
+        return 0
+    cost = (await weights(session))[credit_type.value]
+    accounts = await _account(session, settings, workspace_id)
+    charged = await _debit_up_to(accounts, cost, wanted) if cost else wanted
+    if charged:
+        await CreditEntryRepository(session, workspace_id).add(
+            CreditEntry(
+                amount=-cost * charged,
+                credit_type=credit_type.value,
+                reference_id=reference_id,
+                description=f"{charged} messages",
+            )
+        )
+    return charged
+
+
+async def _debit_up_to(accounts: CreditAccountRepository, cost: Decimal, wanted: int) -> int:
+    """Debits `cost` times the most of `wanted` units the balance covers; a concurrent debit between
+    reading the balance and taking it makes it try again with fewer."""
+    while wanted > 0:
+        if await accounts.debit(cost * wanted):
+            return wanted
+        wanted = min(wanted - 1, int(await accounts.balance() // cost))
+    return 0

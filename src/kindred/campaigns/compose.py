@@ -30,38 +30,44 @@ def context(contact: Contact) -> dict[str, object]:
     return {"contact": contact_context(fields, contact.custom_fields or {})}
 
 
-def links_for(settings: Settings, campaign: Campaign, contact: Contact) -> Links:
-    base = (settings.public_base_url or "").rstrip("/")
-    return Links(Signer(settings), base, Recipient(campaign.id, contact.id))
+class Composer:
+    """Drafts one campaign's messages; what is the same for every recipient (the link key,
+    the sender) is worked out once."""
+
+    def __init__(self, settings: Settings, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.signer = Signer(settings)
+        self.base = (settings.public_base_url or "").rstrip("/")
+        self.sender = sender(settings, campaign)
+
+    def draft(self, contact: Contact) -> Draft:
+        """Raises TemplateInvalid when the body or subject cannot render for this contact."""
+        campaign, values = self.campaign, context(contact)
+        if campaign.type != CampaignType.EMAIL.value:
+            text = render(campaign.body, values)
+            if STOP_LINE.lower() not in text.lower():
+                text = f"{text.rstrip()}\n\n{STOP_LINE}"
+            return Draft(content=text)
+        links = Links(self.signer, self.base, Recipient(campaign.id, contact.id))
+        subject = render(campaign.subject or "", values) or None
+        body = links.track_clicks(render(campaign.body, values, html=True))
+        text = html.unescape(TAGS.sub("", body)).strip()
+        headers: dict[str, str] = {}
+        if not campaign.allow_no_unsubscribe:
+            url = links.unsubscribe()
+            body += f'<p style="font-size:12px"><a href="{html.escape(url)}">Unsubscribe</a></p>'
+            text += f"\n\nUnsubscribe: {url}"
+            if links.base:  # List-Unsubscribe needs an absolute URL
+                headers = {"List-Unsubscribe": f"<{url}>", **ONE_CLICK}
+        body += f'<img src="{html.escape(links.open_pixel())}" width="1" height="1" alt="">'
+        return Draft(
+            content=text or body, subject=subject, html=body, sender=self.sender, headers=headers
+        )
 
 
 def draft(settings: Settings, campaign: Campaign, contact: Contact) -> Draft:
-    """Raises TemplateInvalid when the body or subject cannot render for this contact."""
-    values = context(contact)
-    if campaign.type != CampaignType.EMAIL.value:
-        text = render(campaign.body, values)
-        if STOP_LINE.lower() not in text.lower():
-            text = f"{text.rstrip()}\n\n{STOP_LINE}"
-        return Draft(content=text)
-    links = links_for(settings, campaign, contact)
-    subject = render(campaign.subject or "", values) or None
-    body = links.track_clicks(render(campaign.body, values, html=True))
-    text = html.unescape(TAGS.sub("", body)).strip()
-    headers: dict[str, str] = {}
-    if not campaign.allow_no_unsubscribe:
-        url = links.unsubscribe()
-        body += f'<p style="font-size:12px"><a href="{html.escape(url)}">Unsubscribe</a></p>'
-        text += f"\n\nUnsubscribe: {url}"
-        if links.base:  # List-Unsubscribe needs an absolute URL
-            headers = {"List-Unsubscribe": f"<{url}>", **ONE_CLICK}
-    body += f'<img src="{html.escape(links.open_pixel())}" width="1" height="1" alt="">'
-    return Draft(
-        content=text or body,
-        subject=subject,
-        html=body,
-        sender=sender(settings, campaign),
-        headers=headers,
-    )
+    """One message (a preview); a batch keeps one Composer for all its recipients."""
+    return Composer(settings, campaign).draft(contact)
 
 
 def sender(settings: Settings, campaign: Campaign) -> str | None:

@@ -5,8 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.campaigns.errors import CampaignNotFound
@@ -53,15 +66,22 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
             )
         )
 
-    async def count_delivered(self, campaign_id: uuid.UUID) -> None:
-        """One more delivered message, in one statement: O(1) per event where a recount of a
-        large audience would be O(audience), and safe beside concurrent events."""
-        await self.session.execute(
-            update(Campaign)
-            .where(Campaign.workspace_id == self.workspace_id, Campaign.id == campaign_id)
-            .values(delivered_count=Campaign.delivered_count + 1)
-            .execution_options(synchronize_session="fetch")
-        )
+    async def add_to_counters(self, campaign_id: uuid.UUID, **deltas: int) -> None:
+        """Adds to counters (`sent=3, failed=1`, by column name without `_count`) in one
+        statement: O(1) where a recount of a large audience would be O(audience), and safe
+        beside concurrent batches and events."""
+        changes = {
+            f"{name}_count": getattr(Campaign, f"{name}_count") + delta
+            for name, delta in deltas.items()
+            if delta
+        }
+        if changes:
+            await self.session.execute(
+                update(Campaign)
+                .where(Campaign.workspace_id == self.workspace_id, Campaign.id == campaign_id)
+                .values(changes)
+                .execution_options(synchronize_session="fetch")
+            )
 
 
 class AnyCampaigns(Repository[Campaign]):
@@ -129,14 +149,39 @@ class RecipientRepository:
             .limit(size)
             .with_for_update(skip_locked=True)
         )
+        # Two statements: inlined in the UPDATE, PostgreSQL may re-run a LIMIT … SKIP LOCKED
+        # subquery (claiming more than `size`) or, on a freshly frozen table's stale
+        # statistics, join it quadratically.
+        picked = list(await self.session.scalars(pending))
+        if not picked:
+            return []
         result = await self.session.execute(
             update(Recipient)
-            .where(self._of(campaign_id), Recipient.contact_id.in_(pending))
+            .where(self._of(campaign_id), Recipient.contact_id.in_(picked))
             .where(Recipient.status == RecipientStatus.PENDING.value)
             .values(status=RecipientStatus.SENDING.value)
             .returning(Recipient.contact_id)
         )
         return result.scalars().all()
+
+    async def record(self, campaign_id: uuid.UUID, outcomes: Sequence[dict[str, Any]]) -> None:
+        """Each row's outcome (`contact_id` and the columns to set, the same for every row) in
+        one executemany UPDATE by primary key."""
+        if not outcomes:
+            return
+        table = cast(Table, Recipient.__table__)
+        columns = [name for name in outcomes[0] if name != "contact_id"]
+        statement = (
+            update(table)
+            .where(
+                table.c.workspace_id == self.workspace_id,
+                table.c.campaign_id == campaign_id,
+                table.c.contact_id == bindparam("row_contact_id"),
+            )
+            .values({name: bindparam(f"row_{name}") for name in columns})
+        )
+        rows = [{f"row_{name}": value for name, value in outcome.items()} for outcome in outcomes]
+        await self.session.execute(statement, rows)
 
     async def get(self, campaign_id: uuid.UUID, contact_id: uuid.UUID) -> Recipient | None:
         return await self.session.get(Recipient, (campaign_id, contact_id))

@@ -22,6 +22,7 @@ from kindred.messaging.models import Channel, MessageStatus
 from kindred.settings import Settings
 
 REACHED = {MessageStatus.DELIVERED.value, MessageStatus.READ.value}
+COUNTERS = {"opened": "open", "clicked": "click", "unsubscribed": "unsubscribe"}
 
 
 @dataclass(frozen=True)
@@ -63,25 +64,33 @@ async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> 
             row.contact_id,
             {"communication_preferences": preferences},
         )
-    row.unsubscribed_at = row.unsubscribed_at or utcnow()
-    await sending.refresh_counters(session, campaign)
+    await _first(session, target, "unsubscribed")
     return target
 
 
 async def opened(session: AsyncSession, settings: Settings, token: str) -> None:
-    target = await resolve(session, settings, token, "open")
-    target.row.opened_at = target.row.opened_at or utcnow()
-    await sending.refresh_counters(session, target.campaign)
+    await _first(session, await resolve(session, settings, token, "open"), "opened")
 
 
 async def clicked(session: AsyncSession, settings: Settings, token: str, url: str) -> str:
     """The URL to redirect to, only if Kindred signed it for this recipient."""
     target = await _target(session, Signer(settings).verify(token, "click", url))
-    now = utcnow()
-    target.row.clicked_at = target.row.clicked_at or now
-    target.row.opened_at = target.row.opened_at or now  # a click proves the open
-    await sending.refresh_counters(session, target.campaign)
+    await _first(session, target, "clicked", "opened")  # a click proves the open
     return url
+
+
+async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
+    """Stamps each action (`opened` → `opened_at`) the recipient has not done before and
+    counts it once on the campaign (`open_count`), whatever the number of repeats."""
+    now, counted = utcnow(), {}
+    for action in actions:
+        if getattr(target.row, f"{action}_at") is None:
+            setattr(target.row, f"{action}_at", now)
+            counted[COUNTERS[action]] = 1
+    await session.flush()
+    await CampaignRepository(session, target.campaign.workspace_id).add_to_counters(
+        target.campaign.id, **counted
+    )
 
 
 async def delivered(session: AsyncSession, event: DomainEvent) -> None:
@@ -95,4 +104,6 @@ async def delivered(session: AsyncSession, event: DomainEvent) -> None:
         return
     row.delivered_at = utcnow()
     await session.flush()
-    await CampaignRepository(session, event.workspace_id).count_delivered(row.campaign_id)
+    await CampaignRepository(session, event.workspace_id).add_to_counters(
+        row.campaign_id, delivered=1
+    )

@@ -46,6 +46,15 @@ async def record_interaction(
     )
 
 
+async def record_many(
+    session: AsyncSession, workspace_id: uuid.UUID, entries: Sequence[dict[str, Any]]
+) -> None:
+    """Many timeline entries in one statement, for contacts the caller has already loaded from
+    this workspace: dicts of Interaction columns (contact_id, type, subject, body, occurred_at,
+    meta, user_id), all with the same keys."""
+    await InteractionRepository(session, workspace_id).insert_many(entries)
+
+
 async def list_interactions(
     session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, params: PageParams
 ) -> tuple[Sequence[Interaction], int]:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db import Base
@@ -77,3 +77,11 @@ class WorkspaceRepository(Repository[M]):
     async def add(self, obj: M) -> M:
         obj.workspace_id = self.workspace_id  # type: ignore[attr-defined]
         return await super().add(obj)
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """One executemany INSERT into this workspace (no ORM object, no flush hooks, per row);
+        every row must carry the same keys. Column defaults apply as for one row."""
+        if rows:
+            await self.session.execute(
+                insert(self.model), [{**row, "workspace_id": self.workspace_id} for row in rows]
+            )

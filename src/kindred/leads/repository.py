@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
@@ -91,13 +91,6 @@ class LeadRepository(WorkspaceRepository[Lead]):
                 places.add(place_id or "")
                 numbers.add(phone or "")
         return places, numbers
-
-    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """One executemany INSERT (no ORM object per row)."""
-        if rows:
-            await self.session.execute(
-                insert(Lead), [{**row, "workspace_id": self.workspace_id} for row in rows]
-            )
 
     async def count_since(self, start: Any, end: Any) -> tuple[int, int]:
         """(all leads, leads created in [start, end)) in one statement."""

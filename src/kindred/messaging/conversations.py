@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts import stats as contact_lookup
 from kindred.contacts.models import Contact
+from kindred.core.db import uuid7
 from kindred.messaging.models import Channel, Conversation, ConversationStatus, Message
 from kindred.messaging.repository import ConversationRepository, MessageRepository
 from kindred.workspaces.members import require_member
@@ -36,6 +38,32 @@ async def for_contact(
     return await repository.add(
         Conversation(contact_id=contact.id, company_id=contact.company_id, channel=channel.value)
     )
+
+
+async def for_contacts(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    people: Sequence[Contact],
+    channel: Channel,
+    sent_at: datetime,
+) -> dict[uuid.UUID, uuid.UUID]:
+    """`for_contact` and `note_message` for an outbound message to each of many contacts:
+    contact id -> conversation id, the missing conversations opened with one insert, the
+    others' last message time moved with one update."""
+    repository = ConversationRepository(session, workspace_id)
+    found = await repository.ids_of_contacts([contact.id for contact in people], channel.value)
+    await repository.set_last_message_at(list(set(found.values())), sent_at)
+    opened = {contact.id: uuid7() for contact in people if contact.id not in found}
+    await repository.insert_many(
+        [
+            {"id": opened[contact.id], "contact_id": contact.id, "company_id": contact.company_id,
+             "channel": channel.value, "last_message_at": sent_at, "created_at": sent_at,
+             "updated_at": sent_at}
+            for contact in people
+            if contact.id in opened
+        ]
+    )  # fmt: skip
+    return found | opened
 
 
 async def list_conversations(

@@ -14,6 +14,7 @@ caller's transaction and the address to send to is returned.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +71,23 @@ def opted_out(contact: Contact, channel: Channel) -> bool:
     )
 
 
+def screen(contact: Contact, channel: Channel, *, banned: bool) -> MessageRefused | None:
+    """The first consent rule (credits aside) the contact fails; None when it passes them."""
+    if not address_for(contact, channel):
+        return NoAddress(f"The contact has no {'email' if channel is Channel.EMAIL else 'phone'}")
+    if banned:
+        return RecipientBanned("The recipient is on the banlist")
+    if contact.globally_unsubscribed:
+        return RecipientUnsubscribed("The recipient has unsubscribed from all messages")
+    if opted_out(contact, channel):
+        return ChannelOptedOut(f"The recipient has opted out of {channel.value}")
+    return None
+
+
+def _short_of_credits(credit_type: CreditType) -> InsufficientCredits:
+    return InsufficientCredits(f"Not enough credits for {credit_type.value}")
+
+
 async def check(
     session: AsyncSession,
     settings: Settings,
@@ -81,18 +99,50 @@ async def check(
 ) -> str:
     """The address to send to, with the channel's credits charged; else MessageRefused."""
     address = address_for(contact, channel)
-    if not address:
-        raise NoAddress(f"The contact has no {'email' if channel is Channel.EMAIL else 'phone'}")
-    entry = await banlist.banned_entry(
-        session, workspace_id, emails=[contact.email], phones=[contact.phone]
+    banned = bool(address) and (
+        await banlist.banned_entry(
+            session, workspace_id, emails=[contact.email], phones=[contact.phone]
+        )
+        is not None
     )
-    if entry is not None:
-        raise RecipientBanned("The recipient is on the banlist")
-    if contact.globally_unsubscribed:
-        raise RecipientUnsubscribed("The recipient has unsubscribed from all messages")
-    if opted_out(contact, channel):
-        raise ChannelOptedOut(f"The recipient has opted out of {channel.value}")
+    refusal = screen(contact, channel, banned=banned)
+    if refusal is not None:
+        raise refusal
+    assert address is not None  # screened
     credit_type = CREDIT_TYPES[channel]
     if not await billing.charge(session, settings, workspace_id, credit_type, reference_id):
-        raise InsufficientCredits(f"Not enough credits for {credit_type.value}")
+        raise _short_of_credits(credit_type)
     return address
+
+
+async def check_many(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    channel: Channel,
+    recipients: Sequence[Contact],
+    *,
+    reference_id: uuid.UUID | None = None,
+) -> list[str | MessageRefused]:
+    """`check` for many contacts in a fixed number of statements: one banlist lookup, one
+    debit and one ledger entry (naming `reference_id`); when the credits run out part-way,
+    the later contacts are refused. Returns, per contact and in order, the address to send to
+    or the refusal."""
+    banned = await banlist.banned_among(
+        session,
+        workspace_id,
+        emails=[contact.email for contact in recipients],
+        phones=[contact.phone for contact in recipients],
+    )
+    verdicts: list[str | MessageRefused] = []
+    for contact in recipients:
+        refusal = screen(contact, channel, banned=bool({contact.email, contact.phone} & banned))
+        verdicts.append(refusal or str(address_for(contact, channel)))
+    passing = [index for index, verdict in enumerate(verdicts) if isinstance(verdict, str)]
+    credit_type = CREDIT_TYPES[channel]
+    charged = await billing.charge_many(
+        session, settings, workspace_id, credit_type, len(passing), reference_id
+    )
+    for index in passing[charged:]:
+        verdicts[index] = _short_of_credits(credit_type)
+    return verdicts

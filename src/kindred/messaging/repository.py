@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, func, select
+from sqlalchemy import CursorResult, Select, delete, func, select, update
 
 from kindred.core.errors import NotFound
 from kindred.core.repository import Repository, WorkspaceRepository
@@ -39,6 +39,39 @@ class ConversationRepository(WorkspaceRepository[Conversation]):
         )
         found: Conversation | None = await self.session.scalar(statement)
         return found
+
+    async def ids_of_contacts(
+        self, contact_ids: Sequence[uuid.UUID], channel: str
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        """Each contact's first conversation on the channel, for those that have one."""
+        if not contact_ids:
+            return {}
+        statement = (
+            select(Conversation.contact_id, Conversation.id)
+            .where(
+                Conversation.workspace_id == self.workspace_id,
+                Conversation.contact_id.in_(contact_ids),
+                Conversation.channel == channel,
+            )
+            .order_by(Conversation.created_at.desc())
+        )
+        # Newest first, so the dict keeps each contact's oldest, as `of_contact` picks.
+        rows = await self.session.execute(statement)
+        return {row.contact_id: row.id for row in rows if row.contact_id is not None}
+
+    async def set_last_message_at(
+        self, conversation_ids: Sequence[uuid.UUID], at: datetime
+    ) -> None:
+        if conversation_ids:
+            await self.session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.workspace_id == self.workspace_id,
+                    Conversation.id.in_(conversation_ids),
+                )
+                .values(last_message_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
     def listed(
         self, channel: str | None, company_id: uuid.UUID | None = None

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,27 +28,45 @@ class SandboxFilter:
     since: datetime | None = None
 
 
+def captured(
+    message_id: uuid.UUID, channel: str, to_address: str, outbound: OutboundMessage
+) -> dict[str, Any]:
+    """The sandbox row's fields for one message handed to the sandbox provider."""
+    return {
+        "message_id": message_id,
+        "channel": channel,
+        "to_address": to_address,
+        "from_address": outbound.sender,
+        "subject": outbound.subject,
+        "text": outbound.body,
+        "html": outbound.html,
+        "headers": {"X-Kindred-Message-Id": outbound.id, **outbound.headers},
+        "status": "sent",
+        "events": [{"event": "sent", "at": _now_text(), "url": None}],
+    }
+
+
 def capture_for(session: AsyncSession, message: Message) -> Capture:
     """The capture of one message: stores what would have been sent, returns the row's id."""
 
     async def capture(channel: str, outbound: OutboundMessage) -> str:
-        row = await SandboxRepository(session, message.workspace_id).add(
-            SandboxMessage(
-                message_id=message.id,
-                channel=channel,
-                to_address=message.to_address or outbound.to,
-                from_address=outbound.sender,
-                subject=outbound.subject,
-                text=outbound.body,
-                html=outbound.html,
-                headers={"X-Kindred-Message-Id": outbound.id, **outbound.headers},
-                status="sent",
-                events=[{"event": "sent", "at": _now_text(), "url": None}],
-            )
-        )
+        fields = captured(message.id, channel, message.to_address or outbound.to, outbound)
+        row = await SandboxRepository(session, message.workspace_id).add(SandboxMessage(**fields))
         return str(row.id)
 
     return capture
+
+
+async def capture_many(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    rows: Sequence[dict[str, Any]],
+    campaign_id: uuid.UUID | None,
+) -> None:
+    """Stores many captures (`captured` fields plus their `id`) in one statement."""
+    await SandboxRepository(session, workspace_id).insert_many(
+        [{**row, "campaign_id": campaign_id} for row in rows]
+    )
 
 
 def _now_text() -> str:

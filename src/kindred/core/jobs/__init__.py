@@ -9,6 +9,15 @@ due and takes back jobs whose worker died mid-run.
 from kindred.core.jobs.models import Job, JobStatus
 from kindred.core.jobs.registry import scanner, task
 from kindred.core.jobs.runner import task_settings
-from kindred.core.jobs.service import enqueue, queue_stats
+from kindred.core.jobs.service import enqueue, enqueue_many, queue_stats
 
-__all__ = ["Job", "JobStatus", "enqueue", "queue_stats", "scanner", "task", "task_settings"]
+__all__ = [
+    "Job",
+    "JobStatus",
+    "enqueue",
+    "enqueue_many",
+    "queue_stats",
+    "scanner",
+    "task",
+    "task_settings",
+]

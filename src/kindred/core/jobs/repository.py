@@ -15,6 +15,10 @@ from kindred.core.repository import Repository
 class JobRepository(Repository[Job]):
     model = Job
 
+    async def add_all(self, jobs: list[Job]) -> None:
+        self.session.add_all(jobs)
+        await self.session.flush()
+
     async def claim(self, job_id: uuid.UUID, now: datetime, lease: timedelta) -> Job | None:
         """Marks a due, queued job as running for this worker; None if another got it first."""
         result = await self.session.execute(

@@ -20,6 +20,26 @@ class UnknownTask(LookupError):
     pass
 
 
+def _job(name: str, workspace_id: uuid.UUID | None, when: datetime, max_attempts: int,
+         payload: dict[str, Any]) -> Job:  # fmt: skip
+    spec = TASKS.get(name)
+    if spec is None:
+        raise UnknownTask(name)
+    return Job(
+        name=name,
+        payload=payload,
+        workspace_id=workspace_id,
+        run_at=when,
+        max_attempts=spec.max_attempts or max_attempts,
+        # Published right after the commit; if that publish is lost, the tick re-sends it.
+        published_at=utcnow() if when <= utcnow() else None,
+    )
+
+
+def _published_after_commit(session: AsyncSession, jobs: list[Job]) -> None:
+    session.info.setdefault(PENDING_KEY, []).extend(job.id for job in jobs)
+
+
 async def enqueue(
     session: AsyncSession,
     name: str,
@@ -31,23 +51,27 @@ async def enqueue(
     **payload: Any,
 ) -> Job:
     """Records a job in the caller's transaction; it is published only after that commits."""
-    spec = TASKS.get(name)
-    if spec is None:
-        raise UnknownTask(name)
     when = run_at or (utcnow() + delay if delay else utcnow())
-    job = Job(
-        name=name,
-        payload=payload,
-        workspace_id=workspace_id,
-        run_at=when,
-        max_attempts=spec.max_attempts or max_attempts,
-        # Published right after the commit; if that publish is lost, the tick re-sends it.
-        published_at=utcnow() if when <= utcnow() else None,
-    )
+    job = _job(name, workspace_id, when, max_attempts, payload)
     await JobRepository(session).add(job)
     if when <= utcnow():
-        session.info.setdefault(PENDING_KEY, []).append(job.id)
+        _published_after_commit(session, [job])
     return job
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    name: str,
+    payloads: list[dict[str, Any]],
+    *,
+    workspace_id: uuid.UUID | None = None,
+    max_attempts: int = 5,
+) -> None:
+    """`enqueue` of one job per payload, due now, with one flush."""
+    now = utcnow()
+    jobs = [_job(name, workspace_id, now, max_attempts, payload) for payload in payloads]
+    await JobRepository(session).add_all(jobs)
+    _published_after_commit(session, jobs)
 
 
 def take_pending(session: AsyncSession) -> list[uuid.UUID]:

@@ -1,0 +1,175 @@
+"""The batched send path: credits running out part-way through a batch, the banlist checked for
+a whole batch at once, the batch size and lanes, conversations reused, captures filed under
+their campaign, and opens and clicks counted once however often they repeat."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from kindred.billing.models import CreditEntry
+from kindred.campaigns import sending
+from kindred.core.db import utcnow
+from kindred.core.db.session import Database
+from kindred.core.jobs.models import Job
+from kindred.core.jobs.runtime import JobRuntime
+from kindred.settings import Settings
+from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
+from tests.databases import DatabaseFactory
+from tests.factories import Actor, signup
+from tests.messaging.helpers import settings_with
+
+STARTING_CREDITS = 3
+
+
+@pytest.fixture(scope="module")
+async def settings(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    return await settings_with(databases, tmp_path_factory, initial_credits=STARTING_CREDITS)
+
+
+async def _rows(actor: Actor, campaign_id: str) -> list[dict[str, Any]]:
+    response = await actor.client.get(f"/api/campaigns/{campaign_id}/emails")
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
+async def test_credits_running_out_mid_batch_skip_the_rest_with_one_ledger_entry(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    actor = await signup(app)
+    for _ in range(5):
+        await make_contact(actor, tags=["credit"])
+    campaign = await create(actor, targetTags=["credit"])
+    await send_campaign(actor, jobs, campaign["id"])
+    statuses = sorted(row["status"] for row in await _rows(actor, campaign["id"]))
+    assert statuses == ["SENT"] * STARTING_CREDITS + ["SKIPPED"] * 2
+    reasons = [row["reason"] for row in await _rows(actor, campaign["id"]) if row["reason"]]
+    assert all(reason.startswith("INSUFFICIENT_CREDITS") for reason in reasons)
+    assert len(await captured(actor, campaignId=campaign["id"])) == STARTING_CREDITS
+    async with database.session_scope() as session:
+        charges = await session.scalars(
+            select(CreditEntry.amount).where(
+                CreditEntry.workspace_id == uuid.UUID(actor.workspace_id), CreditEntry.amount < 0
+            )
+        )
+        assert list(charges) == [-STARTING_CREDITS]
+
+
+async def test_banned_addresses_in_a_batch_are_skipped_and_the_others_sent(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    kept = await make_contact(actor, tags=["ban"])
+    banned = await make_contact(actor, tags=["ban"])
+    response = await actor.client.post("/api/auth/banned", json={"email": banned["email"]})
+    assert response.status_code == 200
+    campaign = await create(actor, targetTags=["ban"])
+    await send_campaign(actor, jobs, campaign["id"])
+    outcome = {row["contactId"]: row for row in await _rows(actor, campaign["id"])}
+    assert outcome[kept["id"]]["status"] == "SENT"
+    assert outcome[banned["id"]]["status"] == "SKIPPED"
+    assert outcome[banned["id"]]["reason"].startswith("RECIPIENT_BANNED")
+    assert await captured(actor, to=banned["email"]) == []
+
+
+async def test_each_batch_job_claims_at_most_the_batch_size(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = await signup(app)
+    for _ in range(3):
+        await make_contact(actor, tags=["size"])
+    campaign = await create(actor, targetTags=["size"])
+    monkeypatch.setattr(sending, "SEND_BATCH", 1)
+    monkeypatch.setattr(sending, "LANES", 1)
+    queued = await actor.client.post(f"/api/campaigns/{campaign['id']}/send")
+    assert queued.status_code == 200
+    ran = 0
+    while ran < 3:
+        job_ids = await _due_send_jobs(jobs, campaign["id"])
+        assert len(job_ids) == 1  # one lane: one batch job at a time
+        await jobs.runner.run(job_ids[0])
+        ran += 1
+        sent = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()["sentCount"]
+        assert sent == ran
+
+
+async def _due_send_jobs(jobs: JobRuntime, campaign_id: str) -> list[uuid.UUID]:
+    async with jobs.runner.database.session_scope() as session:
+        found = await session.execute(
+            select(Job.id, Job.payload).where(
+                Job.name == sending.SEND_TASK, Job.status == "queued", Job.run_at <= utcnow()
+            )
+        )
+        return [job.id for job in found if job.payload["campaign"] == campaign_id]
+
+
+async def test_a_send_starts_one_batch_job_per_lane(app: FastAPI, jobs: JobRuntime) -> None:
+    actor = await signup(app)
+    await make_contact(actor, tags=["lanes"])
+    campaign = await create(actor, targetTags=["lanes"])
+    assert (await actor.client.post(f"/api/campaigns/{campaign['id']}/send")).status_code == 200
+    assert len(await _due_send_jobs(jobs, campaign["id"])) == sending.LANES
+    await run_jobs(jobs)
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["status"], done["sentCount"]) == ("SENT", 1)
+
+
+async def test_a_campaign_message_joins_the_contacts_existing_conversation(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["thread"])
+    first = await actor.client.post(
+        "/api/messages", json={"contactId": contact["id"], "content": "Hi", "channel": "EMAIL"}
+    )
+    assert first.status_code == 200, first.text
+    campaign = await create(actor, targetTags=["thread"])
+    await send_campaign(actor, jobs, campaign["id"])
+    listed = (await actor.client.get("/api/messages", params={"channel": "EMAIL"})).json()
+    threads = [c for c in listed["conversations"] if c["contactId"] == contact["id"]]
+    assert len(threads) == 1
+    messages = (await actor.client.get(f"/api/messages/{threads[0]['id']}")).json()["messages"]
+    assert len(messages) == 2
+
+
+async def test_sandbox_captures_are_filed_under_their_campaign(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["filed"])
+    first = await create(actor, targetTags=["filed"], name="First")
+    await send_campaign(actor, jobs, first["id"])
+    other = await create(actor, targetTags=["filed"], name="Other")
+    await send_campaign(actor, jobs, other["id"])
+    mine = await captured(actor, campaignId=first["id"])
+    assert [email["to"] for email in mine] == [contact["email"]]
+    assert len(await captured(actor, to=contact["email"])) == 2
+
+
+async def test_repeated_opens_and_clicks_count_once(app: FastAPI, jobs: JobRuntime) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["track"])
+    await make_contact(actor, tags=["track"])
+    campaign = await create(actor, targetTags=["track"])
+    await send_campaign(actor, jobs, campaign["id"])
+    html = (await captured(actor, to=contact["email"]))[0]["html"]
+    pixel = _link(html, "/api/campaigns/open/")
+    click = _link(html, "/api/campaigns/click/")
+    for _ in range(3):
+        assert (await actor.client.get(pixel)).status_code == 200
+        assert (await actor.client.get(click)).status_code == 302
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["openRate"], done["clickRate"]) == (50, 50)
+
+
+def _link(html: str, prefix: str) -> str:
+    start = html.index(prefix)
+    end = html.index('"', start)
+    return html[start:end].replace("&amp;", "&")
