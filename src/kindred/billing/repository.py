@@ -32,6 +32,12 @@ class CreditAccountRepository(WorkspaceRepository[CreditAccount]):
         result = cast(CursorResult[Any], await self.session.execute(statement))
         return result.rowcount == 1
 
+    async def exists(self) -> bool:
+        found = await self.session.scalar(
+            select(CreditAccount.id).where(CreditAccount.workspace_id == self.workspace_id)
+        )
+        return found is not None
+
     async def debit(self, amount: Decimal) -> bool:
         """Takes `amount` if the balance covers it, atomically; False otherwise."""
         statement = (

@@ -52,7 +52,8 @@ async def _account(
     session: AsyncSession, settings: Settings, workspace_id: uuid.UUID
 ) -> CreditAccountRepository:
     accounts = CreditAccountRepository(session, workspace_id)
-    if await accounts.ensure(Decimal(settings.initial_credits)):
+    # Looked up first: the insert-if-missing would wait on any transaction holding the row.
+    if not await accounts.exists() and await accounts.ensure(Decimal(settings.initial_credits)):
         await CreditEntryRepository(session, workspace_id).add(
             CreditEntry(
                 amount=Decimal(settings.initial_credits),
@@ -89,14 +90,22 @@ async def charge_many(
     credit_type: CreditType,
     wanted: int,
     reference_id: uuid.UUID | None = None,
+    *,
+    whole: bool = False,
 ) -> int:
-    """Charges up to `wanted` units of `credit_type`, as far as the balance goes, with one
-    ledger entry for them all (a campaign batch's); returns how many were charged."""
+    """Charges up to `wanted` units of `credit_type`, as far as the balance goes (`whole`: all
+    of them or none), with one ledger entry for them all (a campaign batch's); returns how
+    many were charged."""
     if wanted <= 0:
         return 0
     cost = (await weights(session))[credit_type.value]
     accounts = await _account(session, settings, workspace_id)
-    charged = await _debit_up_to(accounts, cost, wanted) if cost else wanted
+    if not cost:
+        charged = wanted
+    elif whole:
+        charged = wanted if await accounts.debit(cost * wanted) else 0
+    else:
+        charged = await _debit_up_to(accounts, cost, wanted)
     if charged:
         await CreditEntryRepository(session, workspace_id).add(
             CreditEntry(

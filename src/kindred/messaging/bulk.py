@@ -10,6 +10,7 @@ the campaign that caused them is the audited change.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +49,21 @@ class Outcome:
     refusal: gate.MessageRefused | None
 
 
+class _NotAllCovered(Exception):
+    """The credits do not cover the whole batch: undo it and charge as far as they go."""
+
+
+@dataclass(frozen=True)
+class _Batch:
+    workspace_id: uuid.UUID
+    channel: Channel
+    outgoing: Sequence[Outgoing]
+    ids: list[uuid.UUID]
+    threads: dict[uuid.UUID, uuid.UUID]
+    campaign_id: uuid.UUID | None
+    now: datetime
+
+
 async def send_many(
     session: AsyncSession,
     settings: Settings,
@@ -59,61 +75,85 @@ async def send_many(
 ) -> list[Outcome]:
     """Records and hands over one message per item; outcomes come back in the same order.
     Sandbox captures are written now and name `campaign_id`; live providers are called by one
-    delivery job per message, after the commit."""
+    delivery job per message, after the commit.
+
+    The credits are charged last, after the writes: the workspace's credit account row stays
+    locked only until the commit, so the batches of one campaign run side by side. A batch the
+    credits do not cover is rolled back to a savepoint and written again, charged first, with
+    the recipients beyond the balance refused."""
     if not outgoing:
         return []
-    ids = [uuid7() for _ in outgoing]
-    verdicts = await gate.check_many(
-        session,
-        settings,
-        workspace_id,
-        channel,
-        [item.contact for item in outgoing],
-        reference_id=campaign_id,
-    )
+    people = [item.contact for item in outgoing]
+    screened = await gate.screen_many(session, workspace_id, channel, people)
     now = utcnow()
-    threads = await conversations.for_contacts(
-        session, workspace_id, [item.contact for item in outgoing], channel, now
+    threads = await conversations.for_contacts(session, workspace_id, people, channel, now)
+    batch = _Batch(workspace_id, channel, outgoing, [uuid7() for _ in outgoing], threads,
+                   campaign_id, now)  # fmt: skip
+    charge = functools.partial(
+        gate.charge_many, session, settings, workspace_id, channel, reference_id=campaign_id
     )
-    rows = [
-        _message(item, message_id, threads[item.contact.id], channel, verdict, now)
-        for item, message_id, verdict in zip(outgoing, ids, verdicts, strict=True)
-    ]
-    accepted = [row for row in rows if row["status"] == MessageStatus.QUEUED.value]
-    captures = _captures(accepted) if settings.delivery_mode == SANDBOX else []
-    await MessageRepository(session, workspace_id).insert_many(rows)
-    await interactions.record_many(session, workspace_id, [_timeline(row) for row in accepted])
-    if captures:
-        await sandbox.capture_many(session, workspace_id, captures, campaign_id)
-    elif accepted:
-        await enqueue_many(
-            session,
-            delivery.SEND_TASK,
-            [{"workspace": str(workspace_id), "message": str(row["id"])} for row in accepted],
-            workspace_id=workspace_id,
-        )
+    try:
+        async with session.begin_nested():
+            rows = await _record(session, settings, batch, screened)
+            if await charge(screened, whole=True) != screened:
+                raise _NotAllCovered
+        verdicts = screened
+    except _NotAllCovered:
+        verdicts = await charge(screened)
+        rows = await _record(session, settings, batch, verdicts)
+    if settings.delivery_mode != SANDBOX:
+        await _queue_deliveries(session, workspace_id, rows)
     return [
         Outcome(row["id"], row["to_address"], None if isinstance(v, str) else v)
         for row, v in zip(rows, verdicts, strict=True)
     ]
 
 
+async def _record(
+    session: AsyncSession,
+    settings: Settings,
+    batch: _Batch,
+    verdicts: Sequence[str | gate.MessageRefused],
+) -> list[dict[str, Any]]:
+    """Writes the messages (refused ones FAILED), the accepted ones' timeline entries and, in
+    sandbox mode, their captures; returns the message rows."""
+    rows = [
+        _message(batch, item, message_id, verdict)
+        for item, message_id, verdict in zip(batch.outgoing, batch.ids, verdicts, strict=True)
+    ]
+    accepted = [row for row in rows if row["status"] == MessageStatus.QUEUED.value]
+    captures = _captures(accepted) if settings.delivery_mode == SANDBOX else []
+    await MessageRepository(session, batch.workspace_id).insert_many(rows)
+    await interactions.record_many(
+        session, batch.workspace_id, [_timeline(row) for row in accepted]
+    )
+    await sandbox.capture_many(session, batch.workspace_id, captures, batch.campaign_id)
+    return rows
+
+
+async def _queue_deliveries(
+    session: AsyncSession, workspace_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
+    queued = [row for row in rows if row["status"] == MessageStatus.QUEUED.value]
+    if queued:
+        await enqueue_many(
+            session,
+            delivery.SEND_TASK,
+            [{"workspace": str(workspace_id), "message": str(row["id"])} for row in queued],
+            workspace_id=workspace_id,
+        )
+
+
 def _message(
-    item: Outgoing,
-    message_id: uuid.UUID,
-    conversation_id: uuid.UUID,
-    channel: Channel,
-    verdict: str | gate.MessageRefused,
-    now: datetime,
+    batch: _Batch, item: Outgoing, message_id: uuid.UUID, verdict: str | gate.MessageRefused
 ) -> dict[str, Any]:
-    refused = not isinstance(verdict, str)
-    draft = item.draft
+    refused, draft, now = not isinstance(verdict, str), item.draft, batch.now
     return {
         "id": message_id,
-        "conversation_id": conversation_id,
+        "conversation_id": batch.threads[item.contact.id],
         "contact_id": item.contact.id,
         "direction": Direction.OUTBOUND.value,
-        "channel": channel.value,
+        "channel": batch.channel.value,
         "content": draft.content,
         "subject": draft.subject,
         "html": draft.html,

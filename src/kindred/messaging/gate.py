@@ -115,19 +115,11 @@ async def check(
     return address
 
 
-async def check_many(
-    session: AsyncSession,
-    settings: Settings,
-    workspace_id: uuid.UUID,
-    channel: Channel,
-    recipients: Sequence[Contact],
-    *,
-    reference_id: uuid.UUID | None = None,
+async def screen_many(
+    session: AsyncSession, workspace_id: uuid.UUID, channel: Channel, recipients: Sequence[Contact]
 ) -> list[str | MessageRefused]:
-    """`check` for many contacts in a fixed number of statements: one banlist lookup, one
-    debit and one ledger entry (naming `reference_id`); when the credits run out part-way,
-    the later contacts are refused. Returns, per contact and in order, the address to send to
-    or the refusal."""
+    """`check` without the credits, for many contacts with one banlist lookup: per contact and
+    in order, the address to send to or the refusal."""
     banned = await banlist.banned_among(
         session,
         workspace_id,
@@ -138,11 +130,28 @@ async def check_many(
     for contact in recipients:
         refusal = screen(contact, channel, banned=bool({contact.email, contact.phone} & banned))
         verdicts.append(refusal or str(address_for(contact, channel)))
+    return verdicts
+
+
+async def charge_many(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    channel: Channel,
+    verdicts: Sequence[str | MessageRefused],
+    *,
+    reference_id: uuid.UUID | None = None,
+    whole: bool = False,
+) -> list[str | MessageRefused]:
+    """Charges the screened-in recipients (one debit, one ledger entry naming `reference_id`):
+    when the credits run out part-way the later ones are refused, or with `whole` every one
+    of them is (nothing charged). Returns the verdicts with those refusals."""
     passing = [index for index, verdict in enumerate(verdicts) if isinstance(verdict, str)]
     credit_type = CREDIT_TYPES[channel]
     charged = await billing.charge_many(
-        session, settings, workspace_id, credit_type, len(passing), reference_id
+        session, settings, workspace_id, credit_type, len(passing), reference_id, whole=whole
     )
+    charged_verdicts = list(verdicts)
     for index in passing[charged:]:
-        verdicts[index] = _short_of_credits(credit_type)
-    return verdicts
+        charged_verdicts[index] = _short_of_credits(credit_type)
+    return charged_verdicts
