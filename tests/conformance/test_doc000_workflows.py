@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from kindred.core.jobs.runtime import JobRuntime
+from tests.automations.helpers import settle, tags_of
 from tests.factories import signup
+from tests.messaging.helpers import captured, make_contact
 
 WELCOME = {
     "name": "Welcome New Contacts",
@@ -75,3 +78,31 @@ async def test_workflow_item_routes(app: FastAPI) -> None:
     assert deleted.status_code == 200
     assert deleted.json()["success"] is True
     assert (await actor.client.get(f"/api/workflows/{workflow_id}")).status_code == 404
+
+
+async def test_welcome_example_texts_and_tags_each_new_contact(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    assert (await actor.client.post("/api/workflows", json=WELCOME)).status_code == 201
+    contact = await make_contact(actor)
+    await settle(jobs)
+    (sms,) = await captured(actor, to=contact["phone"])
+    assert sms["text"] == "Welcome! Thanks for joining us."
+    assert "New Contact" in await tags_of(actor, contact["id"])
+
+
+async def test_vip_example_emails_its_address_about_the_contact(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    assert (await actor.client.post("/api/workflows", json=VIP)).status_code == 201
+    contact = await make_contact(actor, firstName="Ada", lastName="Lovelace", tags=["VIP"])
+    await make_contact(actor, tags=["Regular"])
+    await settle(jobs)
+    (email,) = await captured(actor, to="admin@acmecorp.com")
+    assert (email["subject"], email["text"]) == (
+        "New VIP Contact",
+        "A new VIP contact was added: Ada Lovelace",
+    )
+    assert await captured(actor, to=contact["email"]) == []

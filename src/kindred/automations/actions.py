@@ -19,6 +19,7 @@ from kindred.automations.models import Workflow, WorkflowRun
 from kindred.contacts import interactions, tags
 from kindred.contacts import service as contacts
 from kindred.contacts.models import Contact
+from kindred.contacts.values import normalise_email
 from kindred.core.errors import Unprocessable
 from kindred.core.filters.fields import CONTACT_COLUMNS, snake
 from kindred.core.templating import contact_context, render
@@ -78,17 +79,55 @@ def _required(config: dict[str, Any], key: str) -> Any:
     return value
 
 
+def _stand_in(contact: Contact, address: str) -> Contact:
+    """An address that is no contact's, as a recipient the gate can check: the banlist and the
+    credits apply to it; the filed-under contact's own consent does not (it is not theirs).
+    Transient: it is never added to the session."""
+    return Contact(
+        id=contact.id,
+        workspace_id=contact.workspace_id,
+        company_id=contact.company_id,
+        email=address,
+        phone=None,
+        globally_unsubscribed=False,
+        communication_preferences={},
+    )
+
+
+async def _addressee(step: StepContext, config: dict[str, Any]) -> tuple[uuid.UUID, str | None]:
+    """(the contact whose conversation the message joins, the address to send to instead of
+    theirs, if any).
+
+    Without `config.to`, the run's contact. SEND_EMAIL's `to` that is a contact's address is
+    that contact, consent and all; any other address is filed under the run's contact (the
+    message is about them) and sent to that address.
+    """
+    if not config.get("to"):
+        return step.need_contact().id, None
+    address = str(normalise_email(str(config["to"]), "to"))
+    known = await contacts.find_by_email(step.session, step.workspace_id, address)
+    if known is not None:
+        return known.id, None
+    if step.contact is None:
+        raise ActionFailed(
+            f"{address} is no contact's address, and the run has no contact to file the"
+            " message under: add the address as a contact"
+        )
+    return step.contact.id, address
+
+
 async def send_message(
     step: StepContext, config: dict[str, Any], channel: Channel
 ) -> dict[str, Any]:
-    """Sends to the run's contact through the messaging service (and so through the gate)."""
-    contact = step.need_contact()
+    """Sends to the run's contact, or to SEND_EMAIL's `config.to`, through the messaging
+    service (and so through the gate)."""
+    contact_id, address = await _addressee(step, config)
     content = step.render(config.get("message") or config.get("body"))
     subject = step.render(config["subject"]) if config.get("subject") else None
-    conversation, _ = await messaging.target(
+    conversation, contact = await messaging.target(
         step.session,
         step.workspace_id,
-        contact_id=contact.id,
+        contact_id=contact_id,
         conversation_id=None,
         channel=channel,
     )
@@ -97,12 +136,12 @@ async def send_message(
         step.settings,
         step.workspace_id,
         conversation,
-        contact,
+        _stand_in(contact, address) if contact is not None and address else contact,
         messaging.Draft(content=content, subject=subject),
     )
     if refusal is not None:
         raise ActionFailed(f"The message was refused: {refusal.message}")
-    return {"messageId": str(message.id), "status": message.status}
+    return {"messageId": str(message.id), "status": message.status, "to": message.to_address}
 
 
 async def add_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:

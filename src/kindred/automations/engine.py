@@ -1,12 +1,20 @@
 """Starting runs: from a domain event (the `automations` consumer) or a cron time.
 
-A run is keyed by (workflow, trigger): the event id or the cron time, so no trigger starts a
-workflow twice. A run started by an event that a run at depth `MAX_DEPTH` caused is recorded
-STOPPED with the reason instead of executing: that is how a self-triggering workflow ends.
+A run is keyed by (workflow, trigger): the event id, or the cron time (and the contact), so no
+trigger starts a workflow twice. A run started by an event that a run at depth `MAX_DEPTH`
+caused is recorded STOPPED with the reason instead of executing: that is how a self-triggering
+workflow ends.
+
+SCHEDULE: the scheduler tick's scanner (`fire_schedules`) notes each due cron time on its
+workflow (`last_fired_at`, so neither a second tick nor a restart fires it again). A workflow
+without conditions then runs once, without a contact; one with conditions runs once per
+contact they match, started by `automations.start_scheduled` jobs that walk the matching
+contacts in id order, `SCHEDULE_BATCH` at a time.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +24,20 @@ from kindred.automations.models import Workflow, WorkflowRun
 from kindred.automations.repository import RunRepository, ScheduledWorkflows, WorkflowRepository
 from kindred.automations.runner import RunStatus, schedule_advance
 from kindred.automations.service import due_fire_time
-from kindred.automations.triggers import EVENT_TRIGGERS, conditions_hold, options_match
+from kindred.automations.triggers import (
+    EVENT_TRIGGERS,
+    conditions_hold,
+    options_match,
+    parse_conditions,
+)
+from kindred.contacts import matching
 from kindred.core.db import utcnow
 from kindred.core.events import DomainEvent, contact_of
+from kindred.core.jobs import enqueue
 
 MAX_DEPTH = 5
+SCHEDULE_TASK = "automations.start_scheduled"
+SCHEDULE_BATCH = 500
 LOOP_STOPPED = (
     f"Stopped: this event was caused by a chain of {MAX_DEPTH} automation runs; "
     "the workflow is probably triggering itself"
@@ -38,15 +55,17 @@ async def start_run(
     trigger_key: str,
     *,
     event: DomainEvent | None = None,
+    contact_id: uuid.UUID | None = None,
     depth: int = 0,
 ) -> WorkflowRun | None:
-    """Records the run and schedules its execution; None when that trigger already ran it."""
+    """Records the run (about the event's contact, else `contact_id`) and schedules its
+    execution; None when that trigger already ran it."""
     stopped = depth > MAX_DEPTH
     run = WorkflowRun(
         workflow_id=workflow.id,
         trigger_key=trigger_key,
         event_type=event.type if event else None,
-        contact_id=event.contact_id if event else None,
+        contact_id=event.contact_id if event else contact_id,
         context=_context(event.data) if event else {},
         depth=depth,
         status=RunStatus.STOPPED if stopped else RunStatus.RUNNING,
@@ -66,11 +85,11 @@ async def start_run(
 
 async def on_event(session: AsyncSession, event: DomainEvent) -> None:
     """The consumer: one run per active workflow whose trigger, options and conditions hold."""
-    trigger = EVENT_TRIGGERS.get(event.type)
-    if trigger is None:
+    triggers = EVENT_TRIGGERS.get(event.type)
+    if triggers is None:
         return
     workflows = await WorkflowRepository(session, event.workspace_id, "workflow").active_for(
-        [trigger]
+        triggers
     )
     if not workflows:
         return
@@ -86,14 +105,54 @@ async def on_event(session: AsyncSession, event: DomainEvent) -> None:
 
 
 async def fire_schedules(session: AsyncSession, now: datetime) -> int:
-    """Starts a run of every SCHEDULE workflow whose cron time has come (missed times once)."""
-    started = 0
+    """Fires every SCHEDULE workflow whose cron time has come (missed times once); the number
+    fired."""
+    fired = 0
     for workflow in await ScheduledWorkflows(session).active():
         fire_at = due_fire_time(workflow, now)
         if fire_at is None:
             continue
         workflow.last_fired_at = fire_at
         key = "schedule:" + fire_at.isoformat()
-        started += await start_run(session, workflow, key) is not None
+        if workflow.conditions:
+            await _schedule_batch(session, workflow, key, None)
+        else:
+            await start_run(session, workflow, key)
+        fired += 1
     await session.flush()
+    return fired
+
+
+async def _schedule_batch(
+    session: AsyncSession, workflow: Workflow, key: str, after: uuid.UUID | None
+) -> None:
+    await enqueue(
+        session,
+        SCHEDULE_TASK,
+        workspace_id=workflow.workspace_id,
+        workspace=str(workflow.workspace_id),
+        workflow=str(workflow.id),
+        key=key,
+        after=str(after) if after else None,
+    )
+
+
+async def start_scheduled(
+    session: AsyncSession, workflow: Workflow, key: str, after: uuid.UUID | None
+) -> int:
+    """Starts the cron time `key`'s runs for the next batch of contacts the conditions match
+    (after `after` in id order) and queues the batch after it; the number started. A batch
+    run again starts nothing twice: each run is keyed by the cron time and its contact."""
+    if (workflow.status, workflow.trigger) != ("ACTIVE", "SCHEDULE"):  # changed meanwhile
+        return 0
+    group = await parse_conditions(
+        session, workflow.workspace_id, workflow.match, workflow.conditions
+    )
+    batch = await matching.ids_after(session, workflow.workspace_id, group, after, SCHEDULE_BATCH)
+    started = 0
+    for contact_id in batch:
+        run = await start_run(session, workflow, f"{key}:{contact_id}", contact_id=contact_id)
+        started += run is not None
+    if len(batch) == SCHEDULE_BATCH:
+        await _schedule_batch(session, workflow, key, batch[-1])
     return started

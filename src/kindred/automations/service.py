@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.actions import field_change
@@ -23,7 +23,10 @@ from kindred.automations.schemas import (
 )
 from kindred.automations.triggers import parse_conditions
 from kindred.contacts.bulk_ops import Bulk
+from kindred.contacts.events import change_key
+from kindred.contacts.values import normalise_email
 from kindred.core.auth import Principal
+from kindred.core.db import utcnow
 from kindred.core.errors import ValidationFailed
 from kindred.core.schemas import PageParams
 from kindred.core.templating import TemplateInvalid, validate
@@ -37,6 +40,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "WEBHOOK": ("url",),
 }
 RULE_TYPES = {"set_field": "SET_FIELD", "add_tag": "ADD_TAG", "remove_tag": "REMOVE_TAG"}
+# croniter's get_prev is strictly before its start: starting just after `now` includes `now`.
+AT_OR_BEFORE = timedelta(microseconds=1)
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -52,6 +57,10 @@ def _check_action(index: int, action: ActionIn) -> None:
         ("https://", "http://")
     ):
         raise _invalid(f"{path}.url", "The URL must start with https://")
+    if action.config.get("to") not in (None, ""):
+        if action.type.value != "SEND_EMAIL":
+            raise _invalid(f"{path}.to", "Only SEND_EMAIL takes config.to (an email address)")
+        normalise_email(str(action.config["to"]), f"{path}.to")
     for key, value in action.config.items():
         if isinstance(value, str):
             try:
@@ -60,9 +69,30 @@ def _check_action(index: int, action: ActionIn) -> None:
                 raise _invalid(f"{path}.{key}", error.message) from None
 
 
-def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
-    if trigger == "SCHEDULE" and not croniter.is_valid(str(config.get("cron", ""))):
+def _check_cron(cron: Any) -> None:
+    if not isinstance(cron, str) or not croniter.is_valid(cron):
         raise _invalid("triggerConfig.cron", "A SCHEDULE trigger needs a valid cron expression")
+    try:
+        croniter(cron, utcnow()).get_next(datetime)
+    except CroniterBadDateError:
+        raise _invalid("triggerConfig.cron", "The cron expression never comes due") from None
+
+
+def _check_field_change(config: dict[str, Any]) -> None:
+    field = config.get("field")
+    if not isinstance(field, str) or not field.strip() or change_key(field) is None:
+        message = "A FIELD_CHANGED trigger needs the contact field it watches"
+        raise _invalid("triggerConfig.field", message)
+    for end in ("from", "to"):
+        if isinstance(config.get(end), dict | list):
+            raise _invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
+
+
+def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
+    if trigger == "SCHEDULE":
+        _check_cron(config.get("cron"))
+    elif trigger == "FIELD_CHANGED":
+        _check_field_change(config)
 
 
 async def _checked(session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:
@@ -103,12 +133,23 @@ async def create_workflow(
     return await _store(session, principal, "workflow", values)
 
 
+def _reschedule(workflow: Workflow, changes: dict[str, Any], trigger: str) -> None:
+    """A SCHEDULE workflow whose trigger, cron or status changes counts its cron times from
+    now: a time that passed while it was inactive or under another schedule is not due."""
+    timing = ("trigger", "trigger_config", "status")
+    if trigger == "SCHEDULE" and any(
+        changes.get(name) not in (None, getattr(workflow, name)) for name in timing
+    ):
+        workflow.last_fired_at = utcnow()
+
+
 async def _apply(session: AsyncSession, workflow: Workflow, changes: dict[str, Any]) -> Workflow:
     merged = {
         name: getattr(workflow, name)
         for name in ("trigger", "trigger_config", "match", "conditions", "actions")
     } | {name: value for name, value in changes.items() if value is not None}
     await _checked(session, workflow.workspace_id, merged)
+    _reschedule(workflow, changes, merged["trigger"])
     for name, value in (changes | merged).items():
         if value is not None or name == "description":
             setattr(workflow, name, value)
@@ -213,8 +254,12 @@ async def run_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid
 
 
 def due_fire_time(workflow: Workflow, now: datetime) -> datetime | None:
-    """The latest cron time at or before `now` not yet fired for, or None."""
+    """The latest cron time at or before `now` (a tick at 09:00:00.000 fires 09:00) not yet
+    fired for, or None."""
     cron = str(workflow.trigger_config.get("cron", ""))
-    latest: datetime = croniter(cron, now).get_prev(datetime)
+    try:
+        latest: datetime = croniter(cron, now + AT_OR_BEFORE).get_prev(datetime)
+    except CroniterBadDateError:  # saved before such expressions were refused
+        return None
     fired = workflow.last_fired_at or workflow.created_at
     return latest if latest > fired else None

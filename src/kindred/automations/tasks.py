@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations import engine, runner, webhook
+from kindred.automations.repository import WorkflowRepository
 from kindred.core.events import DomainEvent, consumer
 from kindred.core.jobs import scanner, task, task_settings
 
@@ -25,6 +26,16 @@ async def advance_run(session: AsyncSession, *, workspace: str, run: str) -> Non
 @task(webhook.DELIVER_TASK, max_attempts=3)
 async def deliver_webhook(session: AsyncSession, *, workspace: str, step: str) -> None:
     await webhook.deliver(session, task_settings(session), uuid.UUID(workspace), uuid.UUID(step))
+
+
+@task(engine.SCHEDULE_TASK)
+async def start_scheduled(
+    session: AsyncSession, *, workspace: str, workflow: str, key: str, after: str | None
+) -> None:
+    workspace_id = uuid.UUID(workspace)
+    found = await WorkflowRepository(session, workspace_id, "workflow").get(uuid.UUID(workflow))
+    if found is not None:  # deleted since its time came
+        await engine.start_scheduled(session, found, key, uuid.UUID(after) if after else None)
 
 
 @scanner("automations.schedule")

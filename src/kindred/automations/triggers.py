@@ -3,6 +3,11 @@
 Conditions are the filter language (`kindred.core.filters`), evaluated on the contact as the
 event carries it (the contact after the change). Document 000 writes `tags contains VIP`;
 on tags that means `has` (and `not_contains` means `not_has`).
+
+FIELD_CHANGED (`{"field": "status", "from": "lead", "to": "customer"}`, from and to optional)
+starts on a contact.updated event whose `changes` include the field, with its old and new
+values equal to `from` and `to` when given (as text, case-insensitively; a list value agrees
+when one of its items does).
 """
 
 from __future__ import annotations
@@ -16,19 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.models import Workflow
 from kindred.contacts import matching
+from kindred.contacts.events import change_key
 from kindred.core.filters import Group, Subject, evaluate
 from kindred.core.filters.fields import snake
 
-EVENT_TRIGGERS: dict[str, str] = {
-    "contact.created": "CONTACT_CREATED",
-    "contact.updated": "CONTACT_UPDATED",
-    "tag.added": "TAG_ADDED",
-    "tag.removed": "TAG_REMOVED",
-    "deal.stage_changed": "DEAL_STAGE_CHANGED",
-    "lead.created": "LEAD_CREATED",
-    "message.received": "MESSAGE_RECEIVED",
-    "appointment.scheduled": "APPOINTMENT_SCHEDULED",
-    "form.submitted": "FORM_SUBMITTED",
+EVENT_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "contact.created": ("CONTACT_CREATED",),
+    "contact.updated": ("CONTACT_UPDATED", "FIELD_CHANGED"),
+    "tag.added": ("TAG_ADDED",),
+    "tag.removed": ("TAG_REMOVED",),
+    "deal.stage_changed": ("DEAL_STAGE_CHANGED",),
+    "lead.created": ("LEAD_CREATED",),
+    "message.received": ("MESSAGE_RECEIVED",),
+    "appointment.scheduled": ("APPOINTMENT_SCHEDULED",),
+    "form.submitted": ("FORM_SUBMITTED",),
 }
 TAG_OPERATORS = {"contains": "has", "not_contains": "not_has"}
 # triggerConfig key -> where the event's data holds the value it must equal (case-insensitive).
@@ -65,8 +71,35 @@ def _value_at(data: Mapping[str, Any], path: tuple[str, str]) -> Any:
     return found.get(inner) if inner and isinstance(found, Mapping) else found
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).casefold()
+
+
+def _agrees(value: Any, wanted: Any) -> bool:
+    if wanted in (None, ""):
+        return True
+    if isinstance(value, list):
+        return any(_agrees(item, wanted) for item in value)
+    return _text(value) == _text(wanted)
+
+
+def field_changed(config: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """FIELD_CHANGED's triggerConfig agrees with a contact.updated event's `changes`."""
+    key = change_key(str(config.get("field") or ""))
+    change = (data.get("changes") or {}).get(key) if key else None
+    if not isinstance(change, Mapping):
+        return False
+    return all(_agrees(change.get(end), config.get(end)) for end in ("from", "to"))
+
+
 def options_match(workflow: Workflow, data: Mapping[str, Any]) -> bool:
     """The workflow's triggerConfig (e.g. `{"tag": "VIP"}`) agrees with the event's data."""
+    if workflow.trigger == "FIELD_CHANGED":
+        return field_changed(workflow.trigger_config, data)
     for key, path in OPTIONS.get(workflow.trigger, {}).items():
         wanted = workflow.trigger_config.get(key)
         if wanted in (None, ""):

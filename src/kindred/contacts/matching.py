@@ -51,6 +51,19 @@ async def preview(
     return await matches.count(where), [dict(row._mapping) for row in rows]
 
 
+async def ids_after(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    group: Group,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[uuid.UUID]:
+    """The next `limit` matching contact ids after `after`, in id order (batched walks)."""
+    return await MatchingContacts(session, workspace_id).ids_after(
+        where_clause(session, group), after, limit
+    )
+
+
 async def page(
     session: AsyncSession, workspace_id: uuid.UUID | None, group: Group, params: PageParams
 ) -> tuple[Sequence[Contact], int]:

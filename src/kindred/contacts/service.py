@@ -195,13 +195,13 @@ async def update_contact(
 ) -> Contact:
     repository = ContactRepository(session, workspace_id)
     contact = await repository.get_with_tags(contact_id)
-    tags_before = list(contact.tags)
+    tags_before, before = list(contact.tags), events.contact_data(contact)
     await _apply(session, workspace_id, contact, changes)
     if changes.get("tags") is not None:
         await tags.set_contact_tags(session, workspace_id, contact.id, changes["tags"])
     await session.flush()
     return await events.contact_changed(
-        session, workspace_id, contact.id, "contact.updated", tags_before
+        session, workspace_id, contact.id, "contact.updated", tags_before, before=before
     )
 
 
@@ -218,6 +218,16 @@ async def find_by_phone(
     normalised = normalise_phone(phone)
     return (
         await ContactRepository(session, workspace_id).by_phone(normalised) if normalised else None
+    )
+
+
+async def find_by_email(
+    session: AsyncSession, workspace_id: uuid.UUID, email: str
+) -> Contact | None:
+    """The contact with this email address in any case (400 when it is not an address)."""
+    normalised = normalise_email(email)
+    return (
+        await ContactRepository(session, workspace_id).by_email(normalised) if normalised else None
     )
 
 

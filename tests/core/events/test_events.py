@@ -38,8 +38,24 @@ async def test_contact_changes_record_their_events_with_the_contact_as_shown(
         "contact.deleted",
     ]
     assert events[0].data == contact
-    assert events[1].data == updated.json()
+    change = {"title": {"from": None, "to": "CTO"}}
+    assert events[1].data == updated.json() | {"changes": change}
     assert {event.contact_id for event in events} == {uuid.UUID(contact["id"])}
+
+
+async def test_contact_updated_names_custom_fields_and_tags_that_changed(
+    app: FastAPI, database: Database
+) -> None:
+    actor = await signup(app)
+    contact = await new_contact(actor, tags=["a", "b"], customFields={"plan": "trial", "seats": 3})
+    body = {"tags": ["b", "a", "c"], "customFields": {"plan": "paid"}, "firstName": "Ada"}
+    await actor.client.patch(f"/api/contacts/{contact['id']}", json=body)
+    events = await recorded(database, actor)
+    (updated,) = [event for event in events if event.type == "contact.updated"]
+    assert updated.data["changes"] == {
+        "customFields.plan": {"from": "trial", "to": "paid"},
+        "tags": {"from": ["a", "b"], "to": ["a", "b", "c"]},
+    }
 
 
 async def test_tag_changes_record_tag_added_and_removed(app: FastAPI, database: Database) -> None:

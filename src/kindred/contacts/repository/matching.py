@@ -41,6 +41,16 @@ class MatchingContacts:
         stmt = self._scoped(columns, where).order_by(Contact.created_at.desc(), Contact.id.desc())
         return (await self.session.execute(stmt.limit(limit))).all()
 
+    async def ids_after(
+        self, where: ColumnElement[bool], after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """Up to `limit` matching ids in id order after `after`: keyset pages, so that
+        contacts changing meanwhile shift no page boundary."""
+        stmt = self._scoped(select(Contact.id), where)
+        if after is not None:
+            stmt = stmt.where(Contact.id > after)
+        return list((await self.session.scalars(stmt.order_by(Contact.id).limit(limit))).all())
+
     async def page(
         self, where: ColumnElement[bool], params: PageParams
     ) -> tuple[Sequence[Contact], int]:

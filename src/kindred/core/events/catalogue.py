@@ -40,6 +40,12 @@ CONTACT = _object(
     createdAt=TIME,
     updatedAt=TIME,
 )
+# contact.updated: each changed field (camelCase, `customFields.<name>`, `tags`) -> its values.
+CHANGES = {
+    "type": "object",
+    "additionalProperties": _object(("from", "to"), **{"from": {}, "to": {}}),
+}
+CONTACT_UPDATE = CONTACT | {"properties": CONTACT["properties"] | {"changes": CHANGES}}
 TAG = _object(("id", "name"), id=UUID, name={"type": "string"}, color=TEXT)
 WITH_ID = _object(("id",), id=UUID)
 
@@ -63,7 +69,12 @@ _TYPES = [
     EventType(
         "contact.created", "A contact was created (API, import, form or CRM sync).", CONTACT, "self"
     ),
-    EventType("contact.updated", "A contact's fields or tags changed.", CONTACT, "self"),
+    EventType(
+        "contact.updated",
+        "A contact's fields or tags changed; `changes` gives each changed field's from and to.",
+        CONTACT_UPDATE,
+        "self",
+    ),
     EventType(
         "contact.deleted", "A contact was deleted; data is the contact as it was.", CONTACT, "self"
     ),

@@ -1,0 +1,69 @@
+"""FIELD_CHANGED: a workflow starts when the field it watches changed, from and to as asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from kindred.core.jobs.runtime import JobRuntime
+from tests.automations.helpers import make_workflow, runs_of, settle, tags_of
+from tests.factories import Actor, signup
+from tests.messaging.helpers import make_contact
+
+TAG_IT = [{"type": "ADD_TAG", "config": {"tag": "changed"}}]
+
+
+async def patch(actor: Actor, contact_id: str, **fields: Any) -> None:
+    response = await actor.client.patch(f"/api/contacts/{contact_id}", json=fields)
+    assert response.status_code == 200, response.text
+
+
+async def test_field_changed_starts_only_when_its_field_changes(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig={"field": "title"}, actions=TAG_IT
+    )
+    contact = await make_contact(actor, title="Engineer")
+    await patch(actor, contact["id"], company="Acme")
+    await patch(actor, contact["id"], title="Engineer")
+    await settle(jobs)
+    assert await runs_of(actor, workflow["id"]) == []
+    await patch(actor, contact["id"], title="CTO")
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert (run["status"], run["eventType"]) == ("COMPLETED", "contact.updated")
+    assert "changed" in await tags_of(actor, contact["id"])
+
+
+async def test_field_changed_matches_the_values_before_and_after(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    config = {"field": "customFields.plan", "from": "trial", "to": "paid"}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    contact = await make_contact(actor)
+    for plan in ("trial", "basic", "trial", "Paid", "trial"):
+        await patch(actor, contact["id"], customFields={"plan": plan})
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["contactId"] == contact["id"]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{}, {"field": " "}, {"field": "updatedAt"}, {"field": "title", "to": ["a", "b"]}],
+)
+async def test_field_changed_needs_a_field_that_changes(
+    app: FastAPI, config: dict[str, Any]
+) -> None:
+    actor = await signup(app)
+    body = {"name": "F", "trigger": "FIELD_CHANGED", "triggerConfig": config, "actions": TAG_IT}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"].startswith("triggerConfig.")
