@@ -32,7 +32,7 @@ class CampaignStatus(StrEnum):
 
 class RecipientStatus(StrEnum):
     PENDING = "PENDING"
-    SENDING = "SENDING"  # claimed by the transaction sending it; never committed as such
+    SENDING = "SENDING"  # claimed on SQLite by the transaction sending it; never committed
     SENT = "SENT"
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.campaigns.errors import CampaignNotFound
 from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
 from kindred.contacts.models import Contact
+from kindred.core.db.dialect import is_postgres
 from kindred.core.repository import Repository, WorkspaceRepository
 
 Recipient = CampaignRecipient
@@ -140,21 +141,24 @@ class RecipientRepository:
         return None if last == after else last
 
     async def claim(self, campaign_id: uuid.UUID, size: int) -> Sequence[uuid.UUID]:
-        """Marks up to `size` PENDING rows SENDING and returns their contact ids; PostgreSQL
-        skips rows another transaction holds, SQLite serialises writers anyway. The claim is
-        undone by a rollback, so a crashed batch is simply pending again."""
+        """Takes up to `size` PENDING rows for this transaction and returns their contact ids;
+        a rollback gives them back, so a crashed batch is simply pending again.
+
+        PostgreSQL: row locks, skipped by other batches (SKIP LOCKED); the rows are then
+        updated once, with their outcome (a second update of a row in one transaction would
+        also re-check its four foreign keys). SQLite serialises writers: the rows are marked
+        SENDING so that a later statement of another batch cannot take them."""
         pending = (
             select(Recipient.contact_id)
             .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
             .limit(size)
             .with_for_update(skip_locked=True)
         )
-        # Two statements: inlined in the UPDATE, PostgreSQL may re-run a LIMIT … SKIP LOCKED
-        # subquery (claiming more than `size`) or, on a freshly frozen table's stale
-        # statistics, join it quadratically.
+        # Two statements: inlined in an UPDATE, PostgreSQL may re-run a LIMIT … SKIP LOCKED
+        # subquery and claim more than `size` rows.
         picked = list(await self.session.scalars(pending))
-        if not picked:
-            return []
+        if not picked or is_postgres(self.session):
+            return picked
         result = await self.session.execute(
             update(Recipient)
             .where(self._of(campaign_id), Recipient.contact_id.in_(picked))

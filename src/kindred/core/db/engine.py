@@ -33,7 +33,14 @@ def build_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     else:
         kwargs["pool_pre_ping"] = True
         kwargs["connect_args"] = {
-            "server_settings": {"statement_timeout": str(settings.statement_timeout_ms)}
+            "server_settings": {
+                "statement_timeout": str(settings.statement_timeout_ms),
+                # asyncpg prepares every statement; after five runs PostgreSQL may switch it to
+                # a generic plan, which for `col IN (…500 parameters…)` filters the whole table
+                # against the list instead of probing the index (measured 172 ms against 4 ms
+                # on 10,000 conversations, and growing with the table). Plan each run.
+                "plan_cache_mode": "force_custom_plan",
+            }
         }
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
