@@ -8,9 +8,12 @@ import uuid
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.api_keys.models import ApiKey
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.idempotency import service
@@ -204,3 +207,89 @@ async def test_purge_scanner_deletes_only_expired_records(app: FastAPI, database
         )
         assert list(left) == [fresh["Idempotency-Key"]]
         assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) >= 1
+
+
+async def count_keys(session: AsyncSession, actor: Actor) -> int:
+    statement = select(func.count()).where(ApiKey.workspace_id == uuid.UUID(actor.workspace_id))
+    return int(await session.scalar(statement) or 0)
+
+
+async def test_a_failure_storing_the_response_rolls_the_request_back(
+    app: FastAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is written in the request's transaction: no change without its response."""
+    owner = await signup(app)
+    headers = key()
+
+    async def fail(*_: object) -> bool:
+        raise RuntimeError("the database went away while storing the response")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(IdempotencyRepository, "complete", fail)
+        assert (await create_key(owner, headers)).status_code == 500
+    monkeypatch.setattr(settings, "idempotency_lock_seconds", 0)  # a retry after the lock
+    retry = await create_key(owner, headers)
+    assert retry.status_code == 201
+    assert "idempotent-replayed" not in retry.headers
+    assert await key_names(owner) == ["K"]
+
+
+async def test_a_crash_right_after_the_commit_replays_the_stored_response(
+    app: FastAPI, database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies once the key is committed, before the client hears back."""
+    owner = await signup(app)
+    headers = key()
+    armed = [True]
+
+    async def crash_once_the_key_exists(_: AsyncSession) -> None:
+        async with database.sessionmaker() as session:
+            committed = await count_keys(session, owner)
+        if armed and committed:
+            armed.clear()
+            raise RuntimeError("the process died after the commit")
+
+    monkeypatch.setattr(
+        database, "commit_hooks", [*database.commit_hooks, crash_once_the_key_exists]
+    )
+    assert (await create_key(owner, headers)).status_code == 500
+    monkeypatch.setattr(settings, "idempotency_lock_seconds", 0)
+    retry = await create_key(owner, headers)
+    assert retry.status_code == 201
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert await key_names(owner) == ["K"]
+
+
+async def test_a_request_whose_claim_was_taken_over_changes_nothing(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It ran past the lock period and a retry took the key: saving it too would run it twice."""
+    owner = await signup(app)
+
+    async def taken_over(*_: object) -> bool:
+        return False
+
+    monkeypatch.setattr(IdempotencyRepository, "complete", taken_over)
+    response = await create_key(owner, key())
+    assert response.status_code == 409
+    assert response.json()["code"] == "IDEMPOTENCY_CLAIM_LOST"
+    assert await key_names(owner) == []
+
+
+async def test_a_slow_request_that_completed_is_not_taken_over(
+    database: Database, settings: Settings
+) -> None:
+    """A repeat that saw the record running past its lock must not overwrite its response."""
+    first = Claim(await _workspace_id(database), uuid.uuid4().hex, "a" * 64, "first")
+    async with database.session_scope() as session:
+        assert await service.begin(session, first, settings, utcnow()) is None
+    async with database.session_scope() as session:
+        seen_running = await IdempotencyRepository(session).find(first.workspace_id, first.key)
+    assert seen_running is not None
+    async with database.session_scope() as session:
+        await service.finish(session, first, service.StoredResponse(201, {}, b"done"))
+    later = utcnow() + timedelta(seconds=settings.idempotency_lock_seconds + 1)
+    retry = Claim(first.workspace_id, first.key, "a" * 64, "retry")
+    async with database.session_scope() as session:
+        repository = IdempotencyRepository(session)
+        assert not await repository.take_over(seen_running, retry, later, later)

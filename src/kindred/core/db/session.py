@@ -56,11 +56,30 @@ def get_database(request: Request) -> Database:
     return database
 
 
+# The ASGI scope key under which a middleware that owns the request's unit of work (the
+# Idempotency-Key middleware, which must store its record in the same transaction) passes it on.
+REQUEST_SESSION = "kindred.request_session"
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_database(request).session_scope() as session:
-        yield session
+    """The request's session: its own unit of work, or the one a middleware opened for it.
+
+    The owner of an outer session commits it; here an error only rolls it back, so the
+    owner can still record the error response in a clean transaction.
+    """
+    outer: AsyncSession | None = request.scope.get(REQUEST_SESSION)
+    if outer is None:
+        async with get_database(request).session_scope() as session:
+            yield session
+        return
+    try:
+        yield outer
+    except BaseException:
+        await outer.rollback()
+        raise
 
 
 # scope="function": the commit runs after the handler and serialisation but before the
-# response is sent, so a failed commit becomes an error response, never a false 200.
+# response is sent, so a failed commit becomes an error response, never a false 200
+# (an outer session's owner holds the response back until its own commit).
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -8,9 +8,12 @@ first runs is a 409. Anonymous POSTs (sign-up, sign-in) have no workspace to sco
 run as usual. The first response is stored before it is sent, so a client that has seen it
 can only be replayed to.
 
-The request's own transaction commits before its response is complete, and the record is
-stored just after in another one: a process that dies between the two leaves a running
-record, which a repeat takes over once `idempotency_lock_seconds` have passed.
+Exactly once: the middleware opens the request's unit of work itself (routes get it through
+`DbSession`, see `core.db.session.REQUEST_SESSION`) and stores the response in it before the
+one commit, so the changes and the record commit together or not at all. A process that dies
+before that commit leaves a running record and no changes, which a repeat takes over once
+`idempotency_lock_seconds` have passed; a request that outlived its lock and was taken over
+cannot store its response, so it rolls back (409) instead of applying the change twice.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kindred.core.auth import authenticate
 from kindred.core.db import utcnow
-from kindred.core.db.session import Database
+from kindred.core.db.session import REQUEST_SESSION, Database
 from kindred.core.errors import BadRequest, KindredError, error_response
 from kindred.core.idempotency import service
 from kindred.core.idempotency.repository import Claim
@@ -134,13 +137,21 @@ class IdempotencyMiddleware:
         await self._run_first(claim, scope, receive, send)
 
     async def _run_first(self, claim: Claim, scope: Scope, receive: Receive, send: Send) -> None:
+        """Runs the request and stores its response in one transaction, then sends it."""
         captured = _Captured()
         try:
-            await self.app(scope, receive, captured.send)
+            async with self._database(scope).session_scope() as session:
+                scope[REQUEST_SESSION] = session
+                await self.app(scope, receive, captured.send)
+                await service.finish(session, claim, captured.stored())
+        except service.IdempotencyClaimLost as error:
+            await self._error(error, scope, receive, send)
+            return
         except Exception:
-            await self._finish(scope, claim, None)
+            await self._release(scope, claim)  # a no-op once the response has been stored
             raise
-        await self._finish(scope, claim, captured.stored())
+        finally:
+            scope.pop(REQUEST_SESSION, None)
         await captured.forward(send)
 
     @staticmethod
@@ -167,11 +178,9 @@ class IdempotencyMiddleware:
         async with self._database(scope).session_scope() as session:
             return await service.begin(session, claim, settings, utcnow())
 
-    async def _finish(
-        self, scope: Scope, claim: Claim, response: service.StoredResponse | None
-    ) -> None:
+    async def _release(self, scope: Scope, claim: Claim) -> None:
         async with self._database(scope).session_scope() as session:
-            await service.finish(session, claim, response)
+            await service.finish(session, claim, None)
 
     @staticmethod
     async def _error(error: KindredError, scope: Scope, receive: Receive, send: Send) -> None:

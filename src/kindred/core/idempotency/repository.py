@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db import uuid7
@@ -59,12 +59,19 @@ class IdempotencyRepository:
     async def take_over(
         self, record: IdempotencyRecord, claim: Claim, now: datetime, expires_at: datetime
     ) -> bool:
-        """Re-claims an expired or abandoned record, unless someone else re-claimed it first."""
+        """Re-claims an expired or abandoned record, unless someone else re-claimed it first.
+
+        An abandoned record that its (slow, not crashed) request completed meanwhile keeps
+        its token, so a record that is neither running nor expired is left alone too.
+        """
         statement = (
             update(IdempotencyRecord)
             .where(
                 IdempotencyRecord.id == record.id,
                 IdempotencyRecord.claim_token == record.claim_token,
+                or_(
+                    IdempotencyRecord.response_status.is_(None), IdempotencyRecord.expires_at <= now
+                ),
             )
             .values(
                 fingerprint=claim.fingerprint,
@@ -82,17 +89,21 @@ class IdempotencyRepository:
 
     async def complete(
         self, claim: Claim, status: int, headers: dict[str, Any], body: bytes
-    ) -> None:
+    ) -> bool:
+        """Stores the response; False when `claim` no longer owns the key."""
         statement = (
             update(IdempotencyRecord)
             .where(*self._owned(claim))
             .values(response_status=status, response_headers=headers, response_body=body)
             .execution_options(synchronize_session=False)
         )
-        await self.session.execute(statement)
+        return _rowcount(await self.session.execute(statement)) == 1
 
     async def release(self, claim: Claim) -> None:
-        statement = delete(IdempotencyRecord).where(*self._owned(claim))
+        """Frees the key if `claim` still owns it and has stored no response."""
+        statement = delete(IdempotencyRecord).where(
+            *self._owned(claim), IdempotencyRecord.response_status.is_(None)
+        )
         await self.session.execute(statement.execution_options(synchronize_session=False))
 
     async def purge_expired(self, now: datetime) -> int:

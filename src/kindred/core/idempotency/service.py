@@ -1,7 +1,8 @@
 """Claiming an Idempotency-Key: run the request, replay the first response, or refuse.
 
-Each step runs in its own short transaction, apart from the request's: the claim must be
-visible to a concurrent duplicate while the first request is still running.
+The claim runs in its own short transaction, apart from the request's: it must be visible
+to a concurrent duplicate while the first request is still running. The response is stored
+in the request's own transaction, so it commits exactly when the request's changes do.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ class IdempotencyKeyReused(Unprocessable):
 class IdempotentRequestInProgress(Conflict):
     code = "IDEMPOTENCY_REQUEST_IN_PROGRESS"
     message = "A request with this Idempotency-Key is still running; retry later"
+
+
+class IdempotencyClaimLost(Conflict):
+    code = "IDEMPOTENCY_CLAIM_LOST"
+    message = (
+        "This request ran past the Idempotency-Key lock period and a retry took the key over;"
+        " its changes were not saved"
+    )
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,14 @@ async def begin(
 
 
 async def finish(session: AsyncSession, claim: Claim, response: StoredResponse | None) -> None:
-    """Stores the first response, or frees the key when there is none worth replaying."""
+    """Stores the first response, or frees the key when there is none worth replaying.
+
+    Raises IdempotencyClaimLost when a retry took the key over: the caller must then roll the
+    request back, or both would apply it.
+    """
     repository = IdempotencyRepository(session)
     if response is not None and is_storable(response.status):
-        await repository.complete(claim, response.status, response.headers, response.body)
+        if not await repository.complete(claim, response.status, response.headers, response.body):
+            raise IdempotencyClaimLost()
     else:
         await repository.release(claim)
