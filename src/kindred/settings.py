@@ -59,8 +59,9 @@ class Settings(BaseSettings):
     sql_echo: bool = False
 
     # Request guards (core/middleware.py, core/ratelimit.py). Limits count requests per
-    # window: per API key or session for authenticated calls, per IP otherwise; the public
-    # paths (sign-up, sign-in, chat, webhooks) have their own, stricter per-IP bucket.
+    # window: per API key or session once verified live, per IP otherwise (an unknown
+    # credential included); the public paths (sign-up, sign-in, chat, webhooks) have their
+    # own, stricter per-IP bucket.
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = 60
     rate_limit_per_credential: int = 3000
@@ -80,7 +81,10 @@ class Settings(BaseSettings):
     import_paths: list[str] = ["/api/contacts/import"]
     cors_origins: list[str] = []
     log_format: Literal["json", "text"] = "json"
+    # GET /metrics: scrapers send `Authorization: Bearer <metrics_token>`. Without a token it
+    # answers loopback clients only, and never in production (404 there).
     metrics_enabled: bool = True
+    metrics_token: str | None = None
 
     # Outbound messages (messaging, providers/). Sandbox: every message is captured in the
     # database and never leaves; live: SMS through each workspace's Twilio account, email

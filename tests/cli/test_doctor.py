@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kindred.cli.doctor import Finding, check_providers, run_checks
+from kindred.cli.doctor import Finding, check_configuration, check_providers, run_checks
 from kindred.settings import Settings
 from tests.cli.test_cli import kindred
 from tests.conftest import make_settings
@@ -74,3 +74,11 @@ def test_sandbox_providers_are_fine_and_live_ones_need_credentials(settings: Set
     [missing] = check_providers(live)
     assert (sandbox.level, missing.level) == ("ok", "fail")
     assert "KINDRED_MAILERSEND_API_KEY" in missing.detail
+
+
+def test_production_without_a_metrics_token_is_a_warning(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": "production"})
+    scraped = production.model_copy(update={"metrics_token": "scrape-token"})
+    warnings = [f.detail for f in check_configuration(production) if f.level == "warn"]
+    assert any("KINDRED_METRICS_TOKEN" in detail for detail in warnings)
+    assert not any("METRICS" in f.detail for f in check_configuration(scraped))

@@ -72,5 +72,5 @@ PUBLIC = {
     "GET /api/health/database",
     "GET /api/health/redis",
     "GET /api/health/queue",
-    "GET /metrics",
+    "GET /metrics",  # its own bearer token (KINDRED_METRICS_TOKEN), no user credentials
 }

@@ -21,6 +21,8 @@ from tests.conftest import client_for
 from tests.factories import signup
 from tests.safety.fresh_apps import AppFactory
 
+METRICS_TOKEN = "scrape-" + uuid.uuid4().hex
+
 
 @task("safety.probe_metrics")
 async def probe_metrics(session: AsyncSession, fail: bool) -> None:
@@ -81,6 +83,39 @@ async def test_metrics_can_be_switched_off(make_app: AppFactory) -> None:
     app = await make_app(metrics_enabled=False)
     async with client_for(app) as client:
         assert (await client.get("/metrics")).status_code == 404
+
+
+async def test_metrics_need_the_configured_bearer_token(make_app: AppFactory) -> None:
+    app = await make_app(metrics_token=METRICS_TOKEN)
+    async with client_for(app) as client:
+        missing = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+        right = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    for refused in (missing, wrong):
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == "Bearer"
+        assert (refused.json()["code"], refused.json()["status"]) == ("UNAUTHORIZED", 401)
+    assert right.status_code == 200
+    assert "kindred_http_requests_total" in right.text
+
+
+async def test_metrics_without_a_token_are_hidden_in_production(make_app: AppFactory) -> None:
+    app = await make_app(environment="production")
+    async with client_for(app) as client:  # even from the loopback interface
+        response = await client.get("/metrics")
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+
+
+async def test_metrics_without_a_token_answer_loopback_clients_only(
+    make_app: AppFactory,
+) -> None:
+    app = await make_app()
+    remote = httpx.ASGITransport(app=app, client=("203.0.113.9", 40_000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://testserver") as client:
+        assert (await client.get("/metrics")).status_code == 404
+    async with client_for(app) as local:  # the ASGI transport's client is 127.0.0.1
+        assert (await local.get("/metrics")).status_code == 200
 
 
 def test_log_lines_are_json_with_the_request_id() -> None:

@@ -1,10 +1,14 @@
-"""Rate limits: per IP on public routes, per credential, per IP otherwise; sign-in failures
-per account; the Redis store shared by processes."""
+"""Rate limits: per IP on public routes, per live credential, per IP otherwise (made-up
+credentials included); sign-in failures per account; the Redis store shared by processes."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from kindred.core.ratelimit import RedisRateLimiter
 from tests.conftest import client_for
@@ -64,6 +68,75 @@ async def test_anonymous_calls_are_limited_per_ip(make_app: AppFactory) -> None:
         for _ in range(2):
             assert (await client.get("/api/health")).status_code == 200
         _assert_limited(await client.get("/api/health"), 2)
+
+
+STORES = [
+    "memory",
+    pytest.param(
+        "redis",
+        marks=[
+            pytest.mark.redis,
+            pytest.mark.skipif(not REDIS_URL, reason="needs KINDRED_TEST_REDIS_URL"),
+        ],
+    ),
+]
+FAKE_CREDENTIALS: dict[str, Callable[[], dict[str, str]]] = {
+    "bearer": lambda: {"Authorization": f"Bearer pai_{secrets.token_urlsafe(32)}"},
+    "x-api-key": lambda: {"x-api-key": f"pai_{secrets.token_urlsafe(32)}"},
+    "session": lambda: {"Cookie": f"kindred_session={secrets.token_urlsafe(32)}"},
+    "other scheme": lambda: {"Authorization": f"Basic {secrets.token_urlsafe(16)}"},
+}
+
+
+def _client_at(app: FastAPI, ip: str, **headers: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(ip, 40_000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers)
+
+
+def _random_ip() -> str:
+    """A client address of its own, so counters left in a shared Redis by other runs miss it."""
+    return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+
+
+async def _limited_app(make_app: AppFactory, store: str, **limits: int) -> FastAPI:
+    redis = {"redis_url": REDIS_URL} if store == "redis" else {}
+    # sign-ups come from 127.0.0.1, whose public bucket a shared Redis keeps all day
+    return await make_app(
+        rate_limit_window_seconds=DAY, rate_limit_public_per_ip=10**9, **redis, **limits
+    )
+
+
+@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize("spelling", FAKE_CREDENTIALS)
+async def test_made_up_credentials_share_the_clients_ip_budget(
+    make_app: AppFactory, store: str, spelling: str
+) -> None:
+    app = await _limited_app(make_app, store, rate_limit_per_ip=3, rate_limit_per_credential=100)
+    fake = FAKE_CREDENTIALS[spelling]
+    async with _client_at(app, _random_ip()) as client:
+        for _ in range(3):
+            response = await client.get("/api/auth/session", headers=fake())
+            assert response.status_code == 401
+        _assert_limited(await client.get("/api/auth/session", headers=fake()), 3)
+
+
+@pytest.mark.parametrize("store", STORES)
+async def test_a_valid_key_keeps_its_own_budget_when_its_ip_is_exhausted(
+    make_app: AppFactory, store: str
+) -> None:
+    app = await _limited_app(make_app, store, rate_limit_per_ip=1, rate_limit_per_credential=3)
+    owner = await signup(app)
+    _, key = await owner.api_key_client("own budget")
+    ip = _random_ip()
+    async with _client_at(app, ip) as anonymous:
+        assert (await anonymous.get("/api/auth/session")).status_code == 401
+        _assert_limited(
+            await anonymous.get("/api/auth/session", headers=FAKE_CREDENTIALS["bearer"]()), 1
+        )
+    async with _client_at(app, ip, authorization=f"Bearer {key['rawKey']}") as holder:
+        for _ in range(3):
+            assert (await holder.get("/api/auth/session")).status_code == 200
+        _assert_limited(await holder.get("/api/auth/session"), 3)
 
 
 async def test_allowed_responses_say_how_much_budget_is_left(make_app: AppFactory) -> None:

@@ -56,12 +56,18 @@ async def revoke_key(session: AsyncSession, *, workspace_id: uuid.UUID, key_id: 
     await session.flush()
 
 
-async def authenticate_key(session: AsyncSession, raw_key: str) -> ApiKey | None:
-    """The active key for a presented secret, its lastUsedAt refreshed at a coarse resolution."""
+async def active_key(session: AsyncSession, raw_key: str) -> ApiKey | None:
+    """The active key for a presented secret, read only (the rate limiter's check)."""
     if not raw_key.startswith(KEY_PREFIX):
         return None
     key = await ApiKeyLookup(session).by_hash(token_digest(raw_key))
-    if key is None or not key.is_active:
+    return key if key is not None and key.is_active else None
+
+
+async def authenticate_key(session: AsyncSession, raw_key: str) -> ApiKey | None:
+    """The active key for a presented secret, its lastUsedAt refreshed at a coarse resolution."""
+    key = await active_key(session, raw_key)
+    if key is None:
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:

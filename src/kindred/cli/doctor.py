@@ -45,6 +45,13 @@ def check_configuration(settings: Settings) -> list[Finding]:
                 "production on SQLite: set DATABASE_URL to PostgreSQL to run several processes",
             )
         )
+    if (
+        settings.environment == "production"
+        and settings.metrics_enabled
+        and not settings.metrics_token
+    ):
+        detail = "KINDRED_METRICS_TOKEN is unset: GET /metrics answers 404 in production"
+        problems.append(Finding("configuration", "warn", detail))
     if "*" in settings.cors_origins:
         problems.append(
             Finding("configuration", "warn", "CORS allows every origin (KINDRED_CORS_ORIGINS)")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from kindred.api_keys import service as api_keys
 from kindred.api_keys.models import ApiKey
@@ -63,12 +64,32 @@ class Principal:
         return role_allows(role, permission, platform_admin=self.is_platform_admin)
 
 
-def _session_token(request: Request) -> str | None:
-    cookie_name = request.app.state.settings.session_cookie_name
+@dataclass(frozen=True)
+class Credential:
+    """The secret a request presents: an API key or a session token (not yet verified)."""
+
+    kind: Literal["api_key", "session"]
+    secret: str
+
+
+def presented_credential(connection: HTTPConnection, cookie_name: str) -> Credential | None:
+    """The credential `authenticate` will check, in its order of precedence."""
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return Credential("api_key", value.strip())
+    if api_key := connection.headers.get("x-api-key"):
+        return Credential("api_key", api_key.strip())
     for name in (cookie_name, *SESSION_COOKIE_ALIASES):
-        if token := request.cookies.get(name):
-            return token
+        if token := connection.cookies.get(name):
+            return Credential("session", token)
     return None
+
+
+async def credential_is_live(session: AsyncSession, credential: Credential) -> bool:
+    """Whether the credential is an active API key or an unexpired session; read only."""
+    if credential.kind == "api_key":
+        return await api_keys.active_key(session, credential.secret) is not None
+    return await auth_sessions.resolve_session(session, credential.secret) is not None
 
 
 def _parse_uuid(value: str) -> uuid.UUID | None:
@@ -129,16 +150,13 @@ async def authenticate(request: Request, session: DbSession) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    authorization = request.headers.get("authorization", "")
-    scheme, _, credential = authorization.partition(" ")
-    if scheme.lower() == "bearer" and credential.strip():
-        principal = await _from_api_key(request, session, credential.strip())
-    elif api_key := request.headers.get("x-api-key"):
-        principal = await _from_api_key(request, session, api_key.strip())
-    elif token := _session_token(request):
-        principal = await _from_session(request, session, token)
-    else:
+    credential = presented_credential(request, request.app.state.settings.session_cookie_name)
+    if credential is None:
         raise Unauthorized()
+    if credential.kind == "api_key":
+        principal = await _from_api_key(request, session, credential.secret)
+    else:
+        principal = await _from_session(request, session, credential.secret)
     request.state.principal = principal
     context.set_actor(
         principal.user.id,

@@ -19,11 +19,12 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import cookie_parser
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kindred.core import context, metrics
-from kindred.core.auth import SESSION_COOKIE_ALIASES
+from kindred.core.auth import Credential, credential_is_live, presented_credential
+from kindred.core.db.session import Database
 from kindred.core.errors import error_response
 from kindred.core.logs import configure_logging
 from kindred.core.ratelimit import Decision, RateLimiter, build_limiter
@@ -193,37 +194,71 @@ async def _too_large(send: Send, limit: int) -> None:
     await _send_error(send, 413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {limit} bytes")
 
 
-def _credential(headers: Headers, settings: Settings) -> str | None:
-    if value := headers.get("authorization") or headers.get("x-api-key"):
-        return value
-    cookies = cookie_parser(headers.get("cookie", ""))
-    for name in (settings.session_cookie_name, *SESSION_COOKIE_ALIASES):
-        if token := cookies.get(name):
-            return token
-    return None
+class LiveCredentials:
+    """Credentials recently found live in the database, so that only a credential's first
+    request in a while costs the rate limiter a query. A credential revoked meanwhile keeps
+    its own bucket until its entry expires; authentication itself always asks the database.
+    """
+
+    def __init__(self, ttl_seconds: float = 60.0, max_entries: int = 10_000) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._expiry: dict[str, float] = {}  # insertion order: the oldest entry first
+
+    async def is_live(self, database: Database, credential: Credential, digest: str) -> bool:
+        entry = f"{credential.kind}:{digest}"
+        now = time.monotonic()
+        if self._expiry.get(entry, 0.0) > now:
+            return True
+        async with database.session_scope() as session:
+            live = await credential_is_live(session, credential)
+        if live:
+            self._expiry.pop(entry, None)
+            if len(self._expiry) >= self.max_entries:
+                del self._expiry[next(iter(self._expiry))]
+            self._expiry[entry] = now + self.ttl_seconds
+        return live
 
 
 class RateLimitMiddleware:
-    """Counts every request in one bucket: public path per IP, credential, or IP."""
+    """Counts every request in one bucket: public path per IP, live credential, or IP.
+
+    Only a credential verified against the database gets its own bucket: a made-up API key
+    or session token shares its client's IP bucket, so rotating fake keys buys nothing. The
+    IP is the ASGI client, which the server's proxy-header policy has already resolved.
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings, limiter: RateLimiter) -> None:
         self.app = app
         self.settings = settings
         self.limiter = limiter
+        self.live = LiveCredentials()
 
-    def _bucket(self, scope: Scope) -> tuple[str, str, int]:
+    async def _bucket(self, scope: Scope) -> tuple[str, str, int]:
         client = scope.get("client")
         ip = client[0] if client else "unknown"
         if scope["path"].startswith(tuple(self.settings.rate_limit_public_paths)):
             return "public", f"public:{ip}", self.settings.rate_limit_public_per_ip
-        credential = _credential(Headers(scope=scope), self.settings)
-        if credential is not None:
-            key = "cred:" + token_digest(credential)[:32]
+        if key := await self._credential_key(scope):
             return "credential", key, self.settings.rate_limit_per_credential
         return "ip", f"ip:{ip}", self.settings.rate_limit_per_ip
 
+    async def _credential_key(self, scope: Scope) -> str | None:
+        """The bucket of the request's credential when it is live; None otherwise."""
+        connection = HTTPConnection(scope)
+        credential = presented_credential(connection, self.settings.session_cookie_name)
+        if credential is None:
+            return None
+        digest = token_digest(credential.secret)
+        try:
+            live = await self.live.is_live(scope["app"].state.database, credential, digest)
+        except Exception:  # the request itself will meet the outage; count it per IP meanwhile
+            log.warning("credential check failed; request counted per IP", exc_info=True)
+            return None
+        return "cred:" + digest[:32] if live else None
+
     async def _decide(self, scope: Scope) -> tuple[str, Decision | None]:
-        bucket, key, limit = self._bucket(scope)
+        bucket, key, limit = await self._bucket(scope)
         try:
             window = self.settings.rate_limit_window_seconds
             return bucket, await self.limiter.hit(key, limit, window)
