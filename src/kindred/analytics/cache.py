@@ -1,13 +1,10 @@
-"""A short-lived cache for the dashboard tiles that would otherwise scan a whole table.
+"""A short-lived cache for the dashboard's deal charts.
 
-Why a cache and not a rollup table: the tiles it holds are what happened before today
-(UTC) in the contacts table, whose totals need the whole workspace counted, the deal charts
-(deals by stage and the forecast scan every deal) and the stage funnel over the stage
-history. Keeping rollups of them exact would need hooks in every path that writes contacts
-and deals (import, merge, delete, stage moves) in domains analytics does not own, or a
-scanner rescanning the same rows anyway; a TTL bounds their staleness with no such
-coupling. What a user expects to move at once stays live: the metrics (open deals and
-their value, leads, appointments) and the contacts created today or later.
+The contact and deal figures are read from rollups the database keeps exact (a few rows per
+day or stage), and the metrics and the contacts growth are live on every request. The cache
+holds the deal charts (deals by stage, forecast, stage funnel); of these only the funnel still
+costs much uncached: its window of stage history, tens of thousands of index entries at
+100,000 deals. A TTL bounds their staleness.
 
 Redis when configured (shared by every API process), process memory otherwise; values are
 JSON under `kindred:analytics:<workspace>:<tile>:<range>`.

@@ -13,13 +13,10 @@ from kindred.core.dates import check_order, parse_bound
 from kindred.core.db.session import DbSession
 from kindred.core.deps import PipelineRead
 
-OVERVIEW_DESCRIPTION = """Staleness. Live on every request: the metrics, and every
-contact created today (UTC) or later, so a contact created now shows at once. Cached per
-workspace (and range) for `KINDRED_ANALYTICS_CACHE_SECONDS` (default 60 s), so a change
-shows at the latest that long after it: contacts created before today, as counted in
-`totalContacts`, `newContactsThisMonth` and `contactsGrowth` (an older contact deleted, or
-imported with an earlier creation date), and `dealsByStage`, `forecast` and `stageFunnel`
-(a deal created or moved)."""
+OVERVIEW_DESCRIPTION = """Staleness. Live on every request: the metrics and the contacts
+growth, so a contact created, imported or deleted shows at once. Cached per workspace (and
+range) for `KINDRED_ANALYTICS_CACHE_SECONDS` (default 60 s), so a change shows at the latest
+that long after it: `dealsByStage`, `forecast` and `stageFunnel` (a deal created or moved)."""
 
 router = APIRouter(tags=["analytics"])
 

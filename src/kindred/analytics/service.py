@@ -1,10 +1,11 @@
 """The dashboard overview, computed by a handful of aggregate queries whatever the data size.
 
 Metrics come from the counters domains register (`analytics.registry`); charts are the
-contacts growth (a base count plus one GROUP BY day inside the window), deals by stage, the
-pipeline forecast (value x probability per month of expected close) and the stage funnel
-(deals that entered each stage in the window, from the stage history). The tiles that scan
-a whole table or the window's stage history are served through `analytics.cache`.
+contacts growth, deals by stage, the pipeline forecast (value x probability per month of
+expected close) and the stage funnel (deals that entered each stage in the window, from the
+stage history). Contact and deal figures are read from rollups the database keeps exact
+(`kindred.core.db.rollup`), a few rows per day or stage; the deal charts are also served
+through `analytics.cache`.
 """
 
 from __future__ import annotations
@@ -37,48 +38,16 @@ def window_for(start: datetime | None, end: datetime | None, now: datetime) -> W
 
 
 async def contact_figures(
-    session: AsyncSession, workspace_id: uuid.UUID, window: Window, cache: TileCache, now: datetime
+    session: AsyncSession, workspace_id: uuid.UUID, window: Window
 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
-    """The contact metrics and the growth chart (contacts existing at the end of each day).
-
-    What happened before today's midnight (UTC) is cached (`analytics.cache`): the contacts
-    created before it and before the window (these need the whole workspace counted), and
-    the window's past days. Today onwards is counted live on the (workspace_id, created_at)
-    index, so a contact created now shows at once.
-    """
-    today = datetime.combine(now.date(), time(), UTC)
-    base = min(window.start, today)
-    settled = await _contacts_before(session, workspace_id, cache, {today, base})
-    since_today, today_before_start = await contact_stats.count_from(
-        session, workspace_id, today, window.start
-    )
-    per_day = await _past_days(session, workspace_id, cache, window, today)
-    if window.end > today:
-        live = Window(max(window.start, today), window.end)
-        per_day |= await contact_stats.new_contacts_per_day(
-            session, workspace_id, live.start, live.end
-        )
-    growth = _growth(window, settled[base] + today_before_start, per_day)
-    total = settled[today] + since_today
-    return {"totalContacts": total, "newContactsThisMonth": sum(per_day.values())}, growth
-
-
-async def _past_days(
-    session: AsyncSession,
-    workspace_id: uuid.UUID,
-    cache: TileCache,
-    window: Window,
-    today: datetime,
-) -> dict[str, int]:
-    """New contacts per day of the window before today (cached)."""
-    past = Window(window.start, min(window.end, today))
-    if past.start >= past.end:
-        return {}
-
-    async def count() -> dict[str, int]:
-        return await contact_stats.new_contacts_per_day(session, workspace_id, past.start, past.end)
-
-    return await cache.tile("contacts_per_day", _scope(past), count)
+    """The contact metrics and the growth chart (contacts existing at the end of each day),
+    live from the contacts-per-day rollup."""
+    growth = await contact_stats.contact_growth(session, workspace_id, window.start, window.end)
+    metrics: dict[str, float] = {
+        "totalContacts": growth.total,
+        "newContactsThisMonth": sum(growth.per_day.values()),
+    }
+    return metrics, _growth(window, growth.before, growth.per_day)
 
 
 def _growth(window: Window, running: int, per_day: dict[str, int]) -> list[dict[str, Any]]:
@@ -91,16 +60,6 @@ def _growth(window: Window, running: int, per_day: dict[str, int]) -> list[dict[
         points.append({"date": key, "count": running})
         day += timedelta(days=1)
     return points
-
-
-async def _contacts_before(
-    session: AsyncSession, workspace_id: uuid.UUID, cache: TileCache, moments: set[datetime]
-) -> dict[datetime, int]:
-    async def count(missing: list[datetime]) -> list[Any]:
-        return list(await contact_stats.counts_before(session, workspace_id, missing))
-
-    keys = {moment: cache.key("contacts_before", moment.isoformat()) for moment in moments}
-    return await cache.many(keys, count)
 
 
 async def _deal_charts(
@@ -148,9 +107,8 @@ async def overview(
     end: datetime | None,
     cache: TileCache,
 ) -> dict[str, Any]:
-    now = utcnow()
-    window = window_for(start, end, now)
-    contact_metrics, growth = await contact_figures(session, workspace_id, window, cache, now)
+    window = window_for(start, end, utcnow())
+    contact_metrics, growth = await contact_figures(session, workspace_id, window)
     return {
         "metrics": await collect(session, workspace_id, window) | contact_metrics,
         "charts": {"contacts_growth": growth}

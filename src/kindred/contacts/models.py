@@ -9,13 +9,14 @@ bulk import path never has to maintain it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Computed, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Computed, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin, utcnow
+from kindred.core.db.rollup import RollupMixin
 
 SEARCH_TEXT_SQL = (
     "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || "
@@ -102,6 +103,33 @@ class Contact(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     tags: Mapped[list[Tag]] = relationship(
         secondary="contact_tags", lazy="raise", order_by=Tag.name, viewonly=True
     )
+
+
+class ContactDailyCount(RollupMixin, WorkspaceMixin, Base):
+    """Contacts per UTC day of `created_at`: a rollup (`kindred.core.db.rollup`) kept by the
+    triggers on `contacts` that migration 0013 creates, so the dashboard's totals and growth
+    chart never count a workspace's contacts one by one."""
+
+    __tablename__ = "contact_daily_counts"
+    __table_args__ = (
+        Index(
+            "uq_contact_daily_counts_compacted",
+            "workspace_id",
+            "day",
+            unique=True,
+            postgresql_where=text("compacted"),
+            sqlite_where=text("compacted"),
+        ),
+        Index(
+            "ix_contact_daily_counts_deltas",
+            "id",
+            postgresql_where=text("NOT compacted"),
+            sqlite_where=text("NOT compacted"),
+        ),
+    )
+
+    day: Mapped[date]
+    contacts: Mapped[int] = mapped_column(BigInteger)
 
 
 class FieldDefinition(IdMixin, WorkspaceMixin, TimestampMixin, Base):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts.errors import ContactNotFound
 from kindred.contacts.models import Contact
-from kindred.contacts.repository.stats import ContactLookupRepository
+from kindred.contacts.repository.stats import DAILY_COUNTS, ContactLookupRepository
+from kindred.core.db.rollup import compact
 
 
 async def contacts_by_ids(
@@ -35,21 +37,19 @@ async def require_contacts(
     return found
 
 
-async def counts_before(
-    session: AsyncSession, workspace_id: uuid.UUID, moments: Sequence[datetime]
-) -> list[int]:
-    """Contacts of the workspace created before each of `moments` (one scan for all)."""
-    return await ContactLookupRepository(session, workspace_id).counts_before(moments)
+class ContactGrowth(NamedTuple):
+    total: int  # the workspace's contacts
+    before: int  # those created before the window
+    per_day: dict[str, int]  # those created in the window, per UTC day (`YYYY-MM-DD`)
 
 
-async def count_from(
-    session: AsyncSession, workspace_id: uuid.UUID, moment: datetime, until: datetime
-) -> tuple[int, int]:
-    """(contacts created at or after `moment`, those of them created before `until`)."""
-    return await ContactLookupRepository(session, workspace_id).count_from(moment, until)
-
-
-async def new_contacts_per_day(
+async def contact_growth(
     session: AsyncSession, workspace_id: uuid.UUID, start: datetime, end: datetime
-) -> dict[str, int]:
-    return await ContactLookupRepository(session, workspace_id).created_per_day(start, end)
+) -> ContactGrowth:
+    """The dashboard's contact figures for the window [start, end), exact and live."""
+    return ContactGrowth(*await ContactLookupRepository(session, workspace_id).growth(start, end))
+
+
+async def compact_daily_counts(session: AsyncSession) -> int:
+    """Folds the contacts-per-day rollup's deltas (`kindred.core.db.rollup`)."""
+    return await compact(session, DAILY_COUNTS)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.contacts import importer
-from kindred.core.jobs import task
+from kindred.contacts import importer, stats
+from kindred.core.jobs import scanner, task
 
 
 @task("contacts.run_import")
@@ -20,3 +21,9 @@ async def run_import(
     )
     async for _ in chunks:
         await session.commit()
+
+
+@scanner("contacts.compact_daily_counts")
+async def compact_daily_counts(session: AsyncSession, now: datetime) -> int:
+    """Every tick: the rollup's deltas since the last tick become one row per day again."""
+    return await stats.compact_daily_counts(session)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin, utcnow
+from kindred.core.db.rollup import RollupMixin
 
 MONEY = Numeric(14, 2, asdecimal=False)
+# Whole cents: exact sums on both databases (SQLite would add and subtract floats).
+CENTS = Numeric(38, 0)
 
 
 class Pipeline(IdMixin, WorkspaceMixin, TimestampMixin, Base):
@@ -49,16 +53,6 @@ class Deal(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         Index(None, "workspace_id", "created_at"),
         Index(None, "workspace_id", "owner_id"),
         Index(None, "workspace_id", "expected_close_date"),
-        # The overview's open-deal totals and forecast, index-only (migration 0009). The
-        # predicate matches how SQLAlchemy renders `Deal.is_open.is_(True)`: PostgreSQL uses
-        # a partial index only for a query whose WHERE implies its predicate.
-        Index(
-            "ix_deals_open_by_close_date",
-            "workspace_id",
-            "expected_close_date",
-            postgresql_include=["value", "probability"],
-            postgresql_where=text("is_open IS TRUE"),
-        ).ddl_if(dialect="postgresql"),
     )
     __audited__ = True
 
@@ -106,12 +100,12 @@ class DealStageChange(IdMixin, WorkspaceMixin, Base):
     __table_args__ = (
         Index(None, "workspace_id", "deal_id", "changed_at"),
         Index(None, "workspace_id", "changed_at", "to_stage"),
-        # The overview's stage funnel, index-only (migration 0009).
+        # The overview's stage funnel, index-only (migration 0013).
         Index(
             "ix_deal_stage_changes_funnel",
             "workspace_id",
             "changed_at",
-            postgresql_include=["to_stage", "deal_id"],
+            postgresql_include=["to_stage", "previous_entry_at"],
         ).ddl_if(dialect="postgresql"),
     )
 
@@ -124,3 +118,40 @@ class DealStageChange(IdMixin, WorkspaceMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the deal last entered `to_stage` before this row (None: the first time), so that
+    # the funnel counts the deals entering a stage in a window without de-duplicating them.
+    previous_entry_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DealTotal(RollupMixin, WorkspaceMixin, Base):
+    """Deals, their value and value x probability per stage, open or not, and month of
+    expected close: a rollup (`kindred.core.db.rollup`) kept by the triggers on `deals` that
+    migration 0013 creates, for the dashboard's deal figures."""
+
+    __tablename__ = "deal_totals"
+    __table_args__ = (
+        Index(
+            "uq_deal_totals_compacted",
+            "workspace_id",
+            "stage_id",
+            "is_open",
+            "close_month",
+            unique=True,
+            postgresql_where=text("compacted"),
+            sqlite_where=text("compacted"),
+        ),
+        Index(
+            "ix_deal_totals_deltas",
+            "id",
+            postgresql_where=text("NOT compacted"),
+            sqlite_where=text("NOT compacted"),
+        ),
+    )
+
+    stage_id: Mapped[uuid.UUID]
+    is_open: Mapped[bool]
+    # `YYYY-MM` (UTC) of the expected close date; '' for none (a key column: never NULL).
+    close_month: Mapped[str] = mapped_column(String(7))
+    deals: Mapped[int] = mapped_column(BigInteger)
+    value_cents: Mapped[Decimal] = mapped_column(CENTS)
+    weighted_cents: Mapped[Decimal] = mapped_column(CENTS)  # value_cents x probability (%)

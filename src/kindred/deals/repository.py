@@ -5,16 +5,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from kindred.core.db.dialect import utc_period
+from kindred.core.db.rollup import Rollup
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
 from kindred.deals.errors import DealNotFound, PipelineNotFound
-from kindred.deals.models import Deal, DealContact, DealStageChange, Pipeline, PipelineStage
+from kindred.deals.models import (
+    Deal,
+    DealContact,
+    DealStageChange,
+    DealTotal,
+    Pipeline,
+    PipelineStage,
+)
 
 
 class PipelineRepository(WorkspaceRepository[Pipeline]):
@@ -126,7 +134,16 @@ class DealRepository(WorkspaceRepository[Deal]):
             )
 
     async def add_change(self, change: DealStageChange) -> None:
+        """Appends a history row; a move records when the deal last entered that stage."""
         change.workspace_id = self.workspace_id
+        if change.from_stage is not None:
+            change.previous_entry_at = await self.session.scalar(
+                select(func.max(DealStageChange.changed_at)).where(
+                    DealStageChange.workspace_id == self.workspace_id,
+                    DealStageChange.deal_id == change.deal_id,
+                    DealStageChange.to_stage == change.to_stage,
+                )
+            )
         self.session.add(change)
         await self.session.flush()
 
@@ -145,19 +162,21 @@ class DealRepository(WorkspaceRepository[Deal]):
     async def open_totals(self) -> tuple[int, float]:
         row = (
             await self.session.execute(
-                select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(
-                    Deal.workspace_id == self.workspace_id, Deal.is_open.is_(True)
+                select(func.sum(DealTotal.deals), func.sum(DealTotal.value_cents)).where(
+                    DealTotal.workspace_id == self.workspace_id, DealTotal.is_open.is_(True)
                 )
             )
         ).one()
-        return int(row[0]), float(row[1])
+        return int(row[0] or 0), _amount(row[1])
 
     async def by_stage(self) -> list[tuple[str, int, float]]:
-        """(stage key, deals, value) per stage, in pipeline order; one grouped scan."""
+        """(stage key, deals, value) per stage holding deals, in pipeline order."""
+        deals = func.sum(DealTotal.deals)
         totals = (
-            select(Deal.stage_id, func.count().label("n"), func.sum(Deal.value).label("v"))
-            .where(Deal.workspace_id == self.workspace_id)
-            .group_by(Deal.stage_id)
+            select(DealTotal.stage_id, deals.label("n"), func.sum(DealTotal.value_cents).label("v"))
+            .where(DealTotal.workspace_id == self.workspace_id)
+            .group_by(DealTotal.stage_id)
+            .having(deals > 0)
             .subquery()
         )
         rows = await self.session.execute(
@@ -166,48 +185,58 @@ class DealRepository(WorkspaceRepository[Deal]):
             .join(Pipeline, Pipeline.id == PipelineStage.pipeline_id)
             .order_by(Pipeline.is_default.desc(), Pipeline.created_at, PipelineStage.position)
         )
-        return [(key, int(n), float(v or 0)) for key, n, v in rows]
+        return [(key, int(n), _amount(v)) for key, n, v in rows]
 
     async def forecast(self) -> list[tuple[str, int, float, float]]:
         """(month of expected close, open deals, value, value x probability) per month."""
-        month = utc_period(self.session, Deal.expected_close_date, "month")
+        deals = func.sum(DealTotal.deals)
         rows = await self.session.execute(
             select(
-                month,
-                func.count(),
-                func.sum(Deal.value),
-                func.sum(Deal.value * Deal.probability / 100.0),
+                DealTotal.close_month,
+                deals,
+                func.sum(DealTotal.value_cents),
+                func.sum(DealTotal.weighted_cents),
             )
             .where(
-                Deal.workspace_id == self.workspace_id,
-                Deal.is_open.is_(True),
-                Deal.expected_close_date.is_not(None),
+                DealTotal.workspace_id == self.workspace_id,
+                DealTotal.is_open.is_(True),
+                DealTotal.close_month != "",
             )
-            .group_by(month)
-            .order_by(month)
+            .group_by(DealTotal.close_month)
+            .having(deals > 0)
+            .order_by(DealTotal.close_month)
         )
-        return [(str(m), int(n), float(v or 0), float(w or 0)) for m, n, v, w in rows]
+        return [(m, int(n), _amount(v), _amount(w, 100 * 100)) for m, n, v, w in rows]
 
     async def funnel(self, start: datetime, end: datetime) -> dict[str, int]:
-        """Distinct deals that entered each stage (by key) in [start, end).
-
-        DISTINCT pairs first, then a count per stage: PostgreSQL hashes the pairs, where
-        `count(DISTINCT deal_id)` sorts every row (spilling to disk at 60,000 rows).
-        """
-        entered = (
-            select(DealStageChange.to_stage, DealStageChange.deal_id)
+        """Distinct deals that entered each stage (by key) in [start, end): the entries whose
+        deal had not entered that stage since `start` (so no DISTINCT over the pairs)."""
+        first_in_window = DealStageChange.previous_entry_at.is_(None) | (
+            DealStageChange.previous_entry_at < start
+        )
+        rows = await self.session.execute(
+            select(DealStageChange.to_stage, func.count())
             .where(
                 DealStageChange.workspace_id == self.workspace_id,
                 DealStageChange.changed_at >= start,
                 DealStageChange.changed_at < end,
+                first_in_window,
             )
-            .distinct()
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(entered.c.to_stage, func.count()).group_by(entered.c.to_stage)
+            .group_by(DealStageChange.to_stage)
         )
         return {stage: int(count) for stage, count in rows}
+
+
+def _amount(units: Decimal | int | None, per_currency_unit: int = 100) -> float:
+    """An amount from a sum of whole cents (or of cents x percent), divided once."""
+    return int(units or 0) / per_currency_unit
+
+
+DEAL_TOTALS = Rollup(
+    DealTotal.__table__,  # type: ignore[arg-type]
+    keys=("workspace_id", "stage_id", "is_open", "close_month"),
+    sums=("deals", "value_cents", "weighted_cents"),
+)
 
 
 class DealStats(Repository[Deal]):

@@ -22,11 +22,12 @@ from kindred.contacts import interactions
 from kindred.contacts import stats as contact_lookup
 from kindred.contacts.models import Contact
 from kindred.core.db import utcnow
+from kindred.core.db.rollup import compact
 from kindred.core.events import emit
 from kindred.core.schemas import PageParams
 from kindred.deals import pipelines
 from kindred.deals.models import Deal, DealStageChange, Pipeline, PipelineStage
-from kindred.deals.repository import DealRepository, DealStats
+from kindred.deals.repository import DEAL_TOTALS, DealRepository, DealStats
 from kindred.deals.schemas import DealRead
 from kindred.workspaces.members import require_member
 
@@ -271,6 +272,11 @@ async def funnel(
     pipeline = await pipelines.default_pipeline(session, workspace_id)
     entered = await DealRepository(session, workspace_id).funnel(start, end)
     return [(stage.key, entered.get(stage.key, 0)) for stage in pipeline.stages]
+
+
+async def compact_totals(session: AsyncSession) -> int:
+    """Folds the deal totals rollup's deltas (`kindred.core.db.rollup`)."""
+    return await compact(session, DEAL_TOTALS)
 
 
 @user_stat("deals")

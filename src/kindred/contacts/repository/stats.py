@@ -1,19 +1,20 @@
 """Read-only contact queries for other domains: contacts by id, workspace counts, growth.
 
 Added for the sales pipeline (deals embed contacts, analytics counts them); every statement
-is scoped to one workspace and served by the (workspace_id, created_at) index.
+is scoped to one workspace. The counts come from the `contact_daily_counts` rollup.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from kindred.contacts.models import Contact
-from kindred.core.db.dialect import utc_day
+from kindred.contacts.models import Contact, ContactDailyCount
+from kindred.core.db.rollup import Rollup
 from kindred.core.repository import WorkspaceRepository
 
 
@@ -25,41 +26,61 @@ class ContactLookupRepository(WorkspaceRepository[Contact]):
             return []
         return await self.all(self.base().where(Contact.id.in_(list(contact_ids))))
 
-    async def counts_before(self, moments: Sequence[datetime]) -> list[int]:
-        """Contacts created before each moment: all of them minus those created since.
+    async def growth(self, start: datetime, end: datetime) -> tuple[int, int, dict[str, int]]:
+        """(contacts, those created before `start`, those created in [start, end) per UTC day).
 
-        Two index-only scans: the whole workspace on its (workspace_id) index, and the range
-        from the earliest moment on (workspace_id, created_at). Filtering the whole-workspace
-        count on created_at instead makes PostgreSQL read the table (measured 3x slower).
+        From the daily rollup: two index scans over one row per day. A bound inside a day
+        (not at midnight UTC) moves that day's contacts on its far side, counted live on the
+        (workspace_id, created_at) index: at most one day of contacts at each end.
         """
-        everything = select(func.count()).where(Contact.workspace_id == self.workspace_id)
-        since = select(*(func.count().filter(Contact.created_at >= m) for m in moments)).where(
-            Contact.workspace_id == self.workspace_id, Contact.created_at >= min(moments)
-        )
-        total = int(await self.session.scalar(everything) or 0)
-        return [total - int(count) for count in (await self.session.execute(since)).one()]
+        first, last = start.astimezone(UTC).date(), _day_after(end)
+        total, before, per_day = await self._from_rollup(first, last)
+        if start > _midnight(first):
+            early = await self._created_between(_midnight(first), start)
+            per_day[first] -= early
+            before += early
+        if end < _midnight(last):
+            per_day[last - timedelta(days=1)] -= await self._created_between(end, _midnight(last))
+        return total, before, {day.isoformat(): count for day, count in per_day.items() if count}
 
-    async def count_from(self, moment: datetime, until: datetime) -> tuple[int, int]:
-        """(contacts created at or after `moment`, those of them created before `until`)."""
-        row = (
+    async def _from_rollup(self, first: date, last: date) -> tuple[int, int, Counter[date]]:
+        """(contacts, those created before day `first`, per day in [first, last))."""
+        counts = ContactDailyCount
+        mine = counts.workspace_id == self.workspace_id
+        contacts = func.sum(counts.contacts)
+        total, before = (
             await self.session.execute(
-                select(func.count(), func.count().filter(Contact.created_at < until)).where(
-                    Contact.workspace_id == self.workspace_id, Contact.created_at >= moment
-                )
+                select(contacts, contacts.filter(counts.day < first)).where(mine)
             )
         ).one()
-        return int(row[0]), int(row[1])
-
-    async def created_per_day(self, start: datetime, end: datetime) -> dict[str, int]:
-        """New contacts per UTC day (`YYYY-MM-DD`) in [start, end)."""
-        day = utc_day(self.session, Contact.created_at)
         rows = await self.session.execute(
-            select(day, func.count())
-            .where(
-                Contact.workspace_id == self.workspace_id,
-                Contact.created_at >= start,
-                Contact.created_at < end,
-            )
-            .group_by(day)
+            select(counts.day, contacts)
+            .where(mine, counts.day >= first, counts.day < last)
+            .group_by(counts.day)
         )
-        return {str(period): int(count) for period, count in rows}
+        return int(total or 0), int(before or 0), Counter({day: int(n) for day, n in rows})
+
+    async def _created_between(self, start: datetime, end: datetime) -> int:
+        statement = select(func.count()).where(
+            Contact.workspace_id == self.workspace_id,
+            Contact.created_at >= start,
+            Contact.created_at < end,
+        )
+        return int(await self.session.scalar(statement) or 0)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _day_after(moment: datetime) -> date:
+    """The first day starting at or after `moment` (UTC)."""
+    day = moment.astimezone(UTC).date()
+    return day if _midnight(day) == moment else day + timedelta(days=1)
+
+
+DAILY_COUNTS = Rollup(
+    ContactDailyCount.__table__,  # type: ignore[arg-type]
+    keys=("workspace_id", "day"),
+    sums=("contacts",),
+)
