@@ -12,11 +12,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Computed, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Computed, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin, utcnow
-from kindred.core.db.rollup import RollupMixin
+from kindred.core.db.rollup import RollupMixin, rollup_indexes
 
 SEARCH_TEXT_SQL = (
     "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || "
@@ -111,22 +111,7 @@ class ContactDailyCount(RollupMixin, WorkspaceMixin, Base):
     chart never count a workspace's contacts one by one."""
 
     __tablename__ = "contact_daily_counts"
-    __table_args__ = (
-        Index(
-            "uq_contact_daily_counts_compacted",
-            "workspace_id",
-            "day",
-            unique=True,
-            postgresql_where=text("compacted"),
-            sqlite_where=text("compacted"),
-        ),
-        Index(
-            "ix_contact_daily_counts_deltas",
-            "id",
-            postgresql_where=text("NOT compacted"),
-            sqlite_where=text("NOT compacted"),
-        ),
-    )
+    __table_args__ = rollup_indexes("contact_daily_counts", "day")
 
     day: Mapped[date]
     contacts: Mapped[int] = mapped_column(BigInteger)

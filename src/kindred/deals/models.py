@@ -11,11 +11,11 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin, utcnow
-from kindred.core.db.rollup import RollupMixin
+from kindred.core.db.rollup import RollupMixin, rollup_indexes
 
 MONEY = Numeric(14, 2, asdecimal=False)
 # Whole cents: exact sums on both databases (SQLite would add and subtract floats).
@@ -129,24 +129,7 @@ class DealTotal(RollupMixin, WorkspaceMixin, Base):
     migration 0013 creates, for the dashboard's deal figures."""
 
     __tablename__ = "deal_totals"
-    __table_args__ = (
-        Index(
-            "uq_deal_totals_compacted",
-            "workspace_id",
-            "stage_id",
-            "is_open",
-            "close_month",
-            unique=True,
-            postgresql_where=text("compacted"),
-            sqlite_where=text("compacted"),
-        ),
-        Index(
-            "ix_deal_totals_deltas",
-            "id",
-            postgresql_where=text("NOT compacted"),
-            sqlite_where=text("NOT compacted"),
-        ),
-    )
+    __table_args__ = rollup_indexes("deal_totals", "stage_id", "is_open", "close_month")
 
     stage_id: Mapped[uuid.UUID]
     is_open: Mapped[bool]

@@ -17,7 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, Table, delete, false, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    Table,
+    delete,
+    false,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,6 +43,27 @@ class RollupMixin:
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     )
     compacted: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+def rollup_indexes(table: str, *keys: str) -> tuple[Index, Index]:
+    """A rollup table's indexes: its compacted rows unique by workspace and `keys`, and its
+    delta rows by id, which `compact` reads."""
+    return (
+        Index(
+            f"uq_{table}_compacted",
+            "workspace_id",
+            *keys,
+            unique=True,
+            postgresql_where=text("compacted"),
+            sqlite_where=text("compacted"),
+        ),
+        Index(
+            f"ix_{table}_deltas",
+            "id",
+            postgresql_where=text("NOT compacted"),
+            sqlite_where=text("NOT compacted"),
+        ),
+    )
 
 
 @dataclass(frozen=True)
