@@ -64,3 +64,20 @@ async def test_campaign_email_reaches_smtp_with_sender_and_unsubscribe_headers(
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["status"], done["sentCount"]) == ("SENT", 1)
+
+
+async def test_an_address_the_provider_refuses_turns_its_sent_row_failed(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    await make_contact(actor, tags=["refused"])
+    await make_contact(actor, tags=["refused"], email="ghost@refused.example.com")
+    campaign = await create(actor, targetTags=["refused"])
+    await send_campaign(actor, jobs, campaign["id"])
+    await run_jobs(jobs)  # the delivery tasks, then the events they emitted
+    await run_jobs(jobs)
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["sentCount"], done["failedCount"]) == (1, 1)
+    rows = (await actor.client.get(f"/api/campaigns/{campaign['id']}/emails")).json()
+    [failed] = [row for row in rows if row["status"] == "FAILED"]
+    assert "No such user" in failed["reason"]

@@ -98,12 +98,15 @@ async def test_mailersend_bad_key_is_refused_with_its_reason() -> None:
         await _mailersend(fake, "wrong").send_email(MESSAGE)
 
 
+REFUSED_DOMAINS = ("@nowhere.invalid", "@refused.example.com")  # the fake server's 550s
+
+
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[bytes] = []
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        if any(rcpt.endswith("@nowhere.invalid") for rcpt in envelope.rcpt_tos):
+        if any(rcpt.endswith(REFUSED_DOMAINS) for rcpt in envelope.rcpt_tos):
             return "550 5.1.1 No such user"
         self.messages.append(envelope.content if isinstance(envelope.content, bytes) else b"")
         return "250 OK"

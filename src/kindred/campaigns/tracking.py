@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.campaigns import sending
 from kindred.campaigns.errors import InvalidLink
 from kindred.campaigns.links import Recipient, Signer
-from kindred.campaigns.models import Campaign, CampaignRecipient
+from kindred.campaigns.models import Campaign, CampaignRecipient, RecipientStatus
 from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
 from kindred.contacts import service as contacts
 from kindred.core.db import utcnow
@@ -22,6 +22,7 @@ from kindred.messaging.models import Channel, MessageStatus
 from kindred.settings import Settings
 
 REACHED = {MessageStatus.DELIVERED.value, MessageStatus.READ.value}
+GONE = {MessageStatus.FAILED.value, MessageStatus.BOUNCED.value}
 COUNTERS = {"opened": "open", "clicked": "click", "unsubscribed": "unsubscribe"}
 
 
@@ -94,16 +95,24 @@ async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
 
 
 async def delivered(session: AsyncSession, event: DomainEvent) -> None:
-    """A `message.status_changed` to DELIVERED or READ marks its campaign row delivered."""
+    """A `message.status_changed` of a campaign message: DELIVERED or READ marks its row
+    delivered; FAILED or BOUNCED (a live provider refused it after the batch) turns a SENT
+    row FAILED with the provider's reason, and the counters follow."""
     message = event.data.get("message") or {}
-    if event.type != "message.status_changed" or message.get("status") not in REACHED:
+    status = message.get("status")
+    if event.type != "message.status_changed" or status not in REACHED | GONE:
         return
     rows = RecipientRepository(session, event.workspace_id)
     row = await rows.of_message(uuid.UUID(message["id"]))
-    if row is None or row.delivered_at is not None:
+    if row is None:
         return
-    row.delivered_at = utcnow()
-    await session.flush()
-    await CampaignRepository(session, event.workspace_id).add_to_counters(
-        row.campaign_id, delivered=1
-    )
+    campaigns = CampaignRepository(session, event.workspace_id)
+    if status in GONE:
+        if row.status == RecipientStatus.SENT.value:
+            row.status, row.reason = RecipientStatus.FAILED.value, message.get("error") or status
+            await session.flush()
+            await campaigns.add_to_counters(row.campaign_id, sent=-1, failed=1)
+    elif row.delivered_at is None:
+        row.delivered_at = utcnow()
+        await session.flush()
+        await campaigns.add_to_counters(row.campaign_id, delivered=1)
