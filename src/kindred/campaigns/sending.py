@@ -28,7 +28,7 @@ from kindred.campaigns.repository import CampaignRepository, RecipientRepository
 from kindred.contacts import stats as contacts
 from kindred.core.db import utcnow
 from kindred.core.events import emit
-from kindred.core.jobs import enqueue, enqueue_many
+from kindred.core.jobs import enqueue_many
 from kindred.core.templating import TemplateInvalid
 from kindred.messaging import bulk
 from kindred.messaging.models import Channel
@@ -59,13 +59,16 @@ async def freeze(session: AsyncSession, campaign: Campaign) -> int:
     return campaign.recipients_count
 
 
-async def schedule_batch(session: AsyncSession, campaign: Campaign) -> None:
-    """Starts the campaign's lanes: each sends a batch and queues its next, so that as many
-    workers as there are lanes share one campaign."""
+async def schedule_batch(
+    session: AsyncSession, campaign: Campaign, lanes: int | None = None
+) -> None:
+    """Queues a batch job for each lane (all LANES when starting or resuming): each sends a
+    batch and queues its lane's next, so that as many workers as lanes share one campaign."""
     await enqueue_many(
         session,
         SEND_TASK,
-        [{"workspace": str(campaign.workspace_id), "campaign": str(campaign.id)}] * LANES,
+        [{"workspace": str(campaign.workspace_id), "campaign": str(campaign.id)}]
+        * (LANES if lanes is None else lanes),
         workspace_id=campaign.workspace_id,
     )
 
@@ -83,10 +86,7 @@ async def send_batch(
     if claimed:
         outcomes = await _send(session, settings, campaign, claimed)
         await record_outcomes(session, campaign, outcomes)
-        await enqueue(
-            session, SEND_TASK, workspace_id=workspace_id, workspace=str(workspace_id),
-            campaign=str(campaign.id),
-        )  # fmt: skip
+        await schedule_batch(session, campaign, lanes=1)
     elif not await recipients.has_pending(campaign.id):
         await _finish(session, campaign)
 
