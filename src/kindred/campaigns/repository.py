@@ -20,12 +20,14 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
 
 from kindred.campaigns.errors import CampaignNotFound
 from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
 from kindred.contacts.models import Contact
-from kindred.core.db.dialect import is_postgres
+from kindred.core.db.dialect import cached_plans, is_postgres
 from kindred.core.repository import Repository, WorkspaceRepository
 
 Recipient = CampaignRecipient
@@ -131,7 +133,8 @@ class RecipientRepository:
         if after is not None:
             chosen = chosen.where(Contact.id > after)
         columns = ["campaign_id", "contact_id", "workspace_id", "status"]
-        await self.session.execute(insert(Recipient).from_select(columns, chosen))
+        async with cached_plans(self.session):
+            await self.session.execute(insert(Recipient).from_select(columns, chosen))
         last: uuid.UUID | None = await self.session.scalar(  # the primary key serves it
             select(Recipient.contact_id)
             .where(self._of(campaign_id))
@@ -140,20 +143,27 @@ class RecipientRepository:
         )
         return None if last == after else last
 
-    async def claim(self, campaign_id: uuid.UUID, size: int) -> Sequence[uuid.UUID]:
-        """Takes up to `size` PENDING rows for this transaction and returns their contact ids;
-        a rollback gives them back, so a crashed batch is simply pending again.
+    async def claim(
+        self, campaign_id: uuid.UUID, size: int, after: uuid.UUID | None = None
+    ) -> Sequence[uuid.UUID]:
+        """Takes up to `size` PENDING rows (in contact id order, after `after`) for this
+        transaction and returns their contact ids; a rollback gives them back, so a crashed
+        batch is simply pending again. The primary key serves the scan: status is not indexed
+        (recording outcomes stays a HOT update), and `after` keeps a lane from re-reading the
+        rows already sent.
 
         PostgreSQL: row locks, skipped by other batches (SKIP LOCKED); the rows are then
-        updated once, with their outcome (a second update of a row in one transaction would
-        also re-check its four foreign keys). SQLite serialises writers: the rows are marked
+        updated once, with their outcome. SQLite serialises writers: the rows are marked
         SENDING so that a later statement of another batch cannot take them."""
         pending = (
             select(Recipient.contact_id)
             .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
+            .order_by(Recipient.contact_id)
             .limit(size)
             .with_for_update(skip_locked=True)
         )
+        if after is not None:
+            pending = pending.where(Recipient.contact_id > after)
         # Two statements: inlined in an UPDATE, PostgreSQL may re-run a LIMIT … SKIP LOCKED
         # subquery and claim more than `size` rows.
         picked = list(await self.session.scalars(pending))
@@ -166,15 +176,19 @@ class RecipientRepository:
             .values(status=RecipientStatus.SENDING.value)
             .returning(Recipient.contact_id)
         )
-        return result.scalars().all()
+        return sorted(result.scalars().all())
 
     async def record(self, campaign_id: uuid.UUID, outcomes: Sequence[dict[str, Any]]) -> None:
-        """Each row's outcome (`contact_id` and the columns to set, the same for every row) in
-        one executemany UPDATE by primary key."""
+        """Each row's outcome (`contact_id` and the columns to set, the same for every row):
+        on PostgreSQL one UPDATE joined to the outcomes unnested from one array per column,
+        on SQLite an executemany UPDATE by primary key."""
         if not outcomes:
             return
         table = cast(Table, Recipient.__table__)
         columns = [name for name in outcomes[0] if name != "contact_id"]
+        if is_postgres(self.session):
+            await self.session.execute(self._record_unnested(table, campaign_id, outcomes))
+            return
         statement = (
             update(table)
             .where(
@@ -187,14 +201,31 @@ class RecipientRepository:
         rows = [{f"row_{name}": value for name, value in outcome.items()} for outcome in outcomes]
         await self.session.execute(statement, rows)
 
+    def _record_unnested(
+        self, table: Table, campaign_id: uuid.UUID, outcomes: Sequence[dict[str, Any]]
+    ) -> Update:
+        names = list(outcomes[0])
+        arrays = [
+            bindparam(
+                f"all_{name}",
+                [outcome[name] for outcome in outcomes],
+                type_=postgresql.ARRAY(table.c[name].type),
+            )
+            for name in names
+        ]
+        given = func.unnest(*arrays).table_valued(*names).render_derived().alias("given")
+        return (
+            update(table)
+            .where(
+                table.c.workspace_id == self.workspace_id,
+                table.c.campaign_id == campaign_id,
+                table.c.contact_id == given.c.contact_id,
+            )
+            .values({name: given.c[name] for name in names if name != "contact_id"})
+        )
+
     async def get(self, campaign_id: uuid.UUID, contact_id: uuid.UUID) -> Recipient | None:
         return await self.session.get(Recipient, (campaign_id, contact_id))
-
-    async def of_message(self, message_id: uuid.UUID) -> Recipient | None:
-        statement = select(Recipient).where(
-            Recipient.workspace_id == self.workspace_id, Recipient.message_id == message_id
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def page(
         self, campaign_id: uuid.UUID, limit: int, offset: int

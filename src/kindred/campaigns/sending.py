@@ -60,33 +60,47 @@ async def freeze(session: AsyncSession, campaign: Campaign) -> int:
 
 
 async def schedule_batch(
-    session: AsyncSession, campaign: Campaign, lanes: int | None = None
+    session: AsyncSession,
+    campaign: Campaign,
+    lanes: int | None = None,
+    after: uuid.UUID | None = None,
 ) -> None:
     """Queues a batch job for each lane (all LANES when starting or resuming): each sends a
-    batch and queues its lane's next, so that as many workers as lanes share one campaign."""
+    batch and queues its lane's next, starting after the last contact it sent to, so that as
+    many workers as lanes share one campaign."""
+    payload = {"workspace": str(campaign.workspace_id), "campaign": str(campaign.id)}
+    if after is not None:
+        payload["after"] = str(after)
     await enqueue_many(
         session,
         SEND_TASK,
-        [{"workspace": str(campaign.workspace_id), "campaign": str(campaign.id)}]
-        * (LANES if lanes is None else lanes),
+        [payload] * (LANES if lanes is None else lanes),
         workspace_id=campaign.workspace_id,
     )
 
 
 async def send_batch(
-    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    after: uuid.UUID | None = None,
 ) -> None:
-    """Sends the next batch and queues the lane's next; a lane that finds nothing left ends,
-    and the one that finds no row pending at all finishes the campaign."""
+    """Sends the next batch and queues the lane's next. A lane that finds nothing after its
+    place looks once more from the start (rows a crashed batch gave back); finding nothing
+    there either, it ends, and the lane that finds no row pending at all finishes the
+    campaign."""
     campaign = await CampaignRepository(session, workspace_id).get(campaign_id)
     if campaign is None or campaign.status != CampaignStatus.SENDING.value:
         return  # deleted, paused or cancelled meanwhile: the rows wait or are dropped
     recipients = RecipientRepository(session, workspace_id)
-    claimed = await recipients.claim(campaign.id, SEND_BATCH)
+    claimed = await recipients.claim(campaign.id, SEND_BATCH, after)
+    if not claimed and after is not None:
+        claimed = await recipients.claim(campaign.id, SEND_BATCH)
     if claimed:
         outcomes = await _send(session, settings, campaign, claimed)
         await record_outcomes(session, campaign, outcomes)
-        await schedule_batch(session, campaign, lanes=1)
+        await schedule_batch(session, campaign, lanes=1, after=claimed[-1])
     elif not await recipients.has_pending(campaign.id):
         await _finish(session, campaign)
 

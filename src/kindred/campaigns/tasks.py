@@ -14,9 +14,15 @@ from kindred.core.jobs import scanner, task, task_settings
 
 
 @task(sending.SEND_TASK)
-async def send_batch(session: AsyncSession, *, workspace: str, campaign: str) -> None:
+async def send_batch(
+    session: AsyncSession, *, workspace: str, campaign: str, after: str | None = None
+) -> None:
     await sending.send_batch(
-        session, task_settings(session), uuid.UUID(workspace), uuid.UUID(campaign)
+        session,
+        task_settings(session),
+        uuid.UUID(workspace),
+        uuid.UUID(campaign),
+        None if after is None else uuid.UUID(after),
     )
 
 

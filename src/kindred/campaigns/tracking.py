@@ -94,17 +94,22 @@ async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
     )
 
 
+KEYS = ("status", "campaignId", "contactId")
+
+
 async def delivered(session: AsyncSession, event: DomainEvent) -> None:
     """A `message.status_changed` of a campaign message: DELIVERED or READ marks its row
     delivered; FAILED or BOUNCED (a live provider refused it after the batch) turns a SENT
     row FAILED with the provider's reason, and the counters follow."""
     message = event.data.get("message") or {}
-    status = message.get("status")
+    status, campaign_id, contact_id = (message.get(key) for key in KEYS)
     if event.type != "message.status_changed" or status not in REACHED | GONE:
         return
+    if campaign_id is None or contact_id is None:
+        return  # not a campaign's message
     rows = RecipientRepository(session, event.workspace_id)
-    row = await rows.of_message(uuid.UUID(message["id"]))
-    if row is None:
+    row = await rows.get(uuid.UUID(campaign_id), uuid.UUID(contact_id))
+    if row is None or row.message_id != uuid.UUID(message["id"]):
         return
     campaigns = CampaignRepository(session, event.workspace_id)
     if status in GONE:

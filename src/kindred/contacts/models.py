@@ -134,6 +134,7 @@ class Interaction(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     """One event on a contact's timeline (`meta` is the `metadata` column: a reserved name)."""
 
     __tablename__ = "interactions"
+    __workspace_index__ = False
     __table_args__ = (Index(None, "workspace_id", "contact_id", "occurred_at"),)
 
     contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))

@@ -10,10 +10,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db import Base
+from kindred.core.db.copy import copy_into
+from kindred.core.db.dialect import is_postgres
 from kindred.core.errors import NotFound
 from kindred.core.schemas import PageParams
 
@@ -79,9 +81,18 @@ class WorkspaceRepository(Repository[M]):
         return await super().add(obj)
 
     async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """One executemany INSERT into this workspace (no ORM object, no flush hooks, per row);
-        every row must carry the same keys. Column defaults apply as for one row."""
-        if rows:
-            await self.session.execute(
-                insert(self.model), [{**row, "workspace_id": self.workspace_id} for row in rows]
-            )
+        """Inserts into this workspace in one statement (COPY on PostgreSQL, an executemany
+        INSERT on SQLite): no ORM object, no flush hooks. Every row must carry the same keys;
+        column defaults apply as for one row."""
+        if not rows:
+            return
+        if not is_postgres(self.session):
+            rows = [{**row, "workspace_id": self.workspace_id} for row in rows]
+            await self.session.execute(insert(self.model), rows)
+            return
+        columns = inspect(self.model).columns  # attribute keys can differ: `meta` is `metadata`
+        if any(columns[key].name != key for key in rows[0]):
+            named = {key: columns[key].name for key in rows[0]}
+            rows = [{named[key]: value for key, value in row.items()} for row in rows]
+        table = self.model.__table__
+        await copy_into(self.session, table, rows, {"workspace_id": self.workspace_id})

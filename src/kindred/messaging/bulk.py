@@ -152,6 +152,7 @@ def _message(
         "id": message_id,
         "conversation_id": batch.threads[item.contact.id],
         "contact_id": item.contact.id,
+        "campaign_id": batch.campaign_id,
         "direction": Direction.OUTBOUND.value,
         "channel": batch.channel.value,
         "content": draft.content,
@@ -188,7 +189,9 @@ def _captures(accepted: list[dict[str, Any]]) -> list[dict[str, Any]]:
         captures.append(
             {
                 "id": capture_id,
-                **sandbox.captured(row["id"], row["channel"], row["to_address"], outbound),
+                **sandbox.captured(
+                    row["id"], row["channel"], row["to_address"], outbound, row["created_at"]
+                ),
             }
         )
         row.update(

@@ -121,6 +121,8 @@ def message_data(message: Message) -> dict[str, str | None]:
     return {
         "id": str(message.id),
         "conversationId": str(message.conversation_id),
+        "contactId": None if message.contact_id is None else str(message.contact_id),
+        "campaignId": None if message.campaign_id is None else str(message.campaign_id),
         "channel": message.channel,
         "direction": message.direction,
         "status": message.status,

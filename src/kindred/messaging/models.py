@@ -45,6 +45,7 @@ class ConversationStatus(StrEnum):
 
 class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     __tablename__ = "conversations"
+    __workspace_index__ = False
     __table_args__ = (
         Index(None, "workspace_id", "last_message_at"),
         Index(None, "workspace_id", "contact_id", "channel"),
@@ -80,6 +81,7 @@ class Conversation(IdMixin, WorkspaceMixin, TimestampMixin, Base):
 
 class Message(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     __tablename__ = "messages"
+    __workspace_index__ = False
     __table_args__ = (
         Index(None, "workspace_id", "conversation_id", "created_at"),
         Index(None, "workspace_id", "contact_id", "created_at"),
@@ -96,6 +98,9 @@ class Message(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
+    # The campaign that sent it (no foreign key, as on sandbox captures: the message outlives
+    # its campaign); with contact_id it names the campaign's recipient row.
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     direction: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
@@ -118,6 +123,7 @@ class SandboxMessage(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     """An outbound message the sandbox captured instead of sending, with its simulated events."""
 
     __tablename__ = "sandbox_messages"
+    __workspace_index__ = False
     __table_args__ = (Index(None, "workspace_id", "created_at"),)
 
     message_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -29,9 +29,14 @@ class SandboxFilter:
 
 
 def captured(
-    message_id: uuid.UUID, channel: str, to_address: str, outbound: OutboundMessage
+    message_id: uuid.UUID,
+    channel: str,
+    to_address: str,
+    outbound: OutboundMessage,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The sandbox row's fields for one message handed to the sandbox provider."""
+    """The sandbox row's fields for one message handed to the sandbox provider (at `at`, by
+    default now)."""
     return {
         "message_id": message_id,
         "channel": channel,
@@ -42,7 +47,7 @@ def captured(
         "html": outbound.html,
         "headers": {"X-Kindred-Message-Id": outbound.id, **outbound.headers},
         "status": "sent",
-        "events": [{"event": "sent", "at": _now_text(), "url": None}],
+        "events": [{"event": "sent", "at": _as_text(at or utcnow()), "url": None}],
     }
 
 
@@ -69,8 +74,8 @@ async def capture_many(
     )
 
 
-def _now_text() -> str:
-    return utcnow().isoformat().replace("+00:00", "Z")
+def _as_text(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 async def list_captured(
@@ -98,4 +103,4 @@ async def clear(
 
 def note_event(row: SandboxMessage, event: str, url: str | None) -> None:
     row.status = event
-    row.events = [*row.events, {"event": event, "at": _now_text(), "url": url}]
+    row.events = [*row.events, {"event": event, "at": _as_text(utcnow()), "url": url}]

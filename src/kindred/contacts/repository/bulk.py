@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts.models import Contact
+from kindred.core.db.copy import driver_connection
 from kindred.core.db.dialect import is_postgres
 
 STAGING = "contact_import_staging"
@@ -102,10 +103,7 @@ class ContactBulkRepository:
             await self.session.execute(stmt, list(rows))
 
     async def _copy_insert(self, rows: Sequence[dict[str, Any]]) -> None:
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
+        driver = await driver_connection(self.session)
         columns = ", ".join(INSERT_COLUMNS)
         await driver.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -24,3 +27,20 @@ def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
     if is_postgres(session):
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+@asynccontextmanager
+async def cached_plans(session: AsyncSession) -> AsyncIterator[None]:
+    """Runs a bulk write with PostgreSQL's plan cache back on (`auto`).
+
+    The connections plan every statement afresh (`force_custom_plan`, see core/db/engine.py),
+    and that setting also reaches the foreign-key checks, prepared plans that the database
+    runs once per written row: planned every time, a check measured 3.5x slower (38 against
+    12 µs). Writing thousands of rows, that is most of the write. A failing block leaves the
+    setting to its transaction's (or savepoint's) rollback."""
+    if not is_postgres(session):
+        yield
+        return
+    await session.execute(text("SET LOCAL plan_cache_mode = auto"))
+    yield
+    await session.execute(text("RESET plan_cache_mode"))

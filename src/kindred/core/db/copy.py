@@ -1,0 +1,74 @@
+"""PostgreSQL's COPY for bulk inserts (DESIGN: "bulk writes use the database's bulk path").
+
+A multi-row INSERT of a few hundred rows binds thousands of parameters that SQLAlchemy
+processes in Python and PostgreSQL parses and plans; COPY … FROM STDIN streams the same rows
+in asyncpg's binary format, measured 3-4x faster per row for a campaign's messages. Rows go in
+as an INSERT would put them: the keys a row lacks take their columns' Python-side defaults
+(then the server's), and values pass through the columns' bind processing (JSON serialised,
+datetimes in UTC). Triggers and foreign keys apply as for INSERT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Column, Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.core.db.dialect import cached_plans
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session, inside the session's transaction (the
+    driver adapter opens the transaction lazily, at its first statement)."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None:
+        raise RuntimeError("the session's connection is closed")
+    if not driver.is_in_transaction():
+        await connection.exec_driver_sql("SELECT 1")
+    return driver
+
+
+async def copy_into(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    same: Mapping[str, Any] | None = None,
+) -> None:
+    """Inserts `rows` (every row with the same keys, named by column) into `table` with one
+    COPY; `same` holds the values every row shares (its workspace)."""
+    if not rows:
+        return
+    same = same or {}
+    given = [*rows[0], *same]
+    defaulted = [column for column in table.columns if column.name not in given and column.default]
+    names = [*given, *(column.name for column in defaulted)]
+    makers = [_default_maker(column) for column in defaulted]
+    dialect = session.get_bind().dialect
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    values = itemgetter(*rows[0]) if len(rows[0]) > 1 else lambda row: (row[given[0]],)
+    shared = list(same.values())
+    records = [[*values(row), *shared, *(make() for make in makers)] for row in rows]
+    for record in records:
+        for index, process in processors:
+            record[index] = process(record[index])
+    driver = await driver_connection(session)
+    async with cached_plans(session):
+        await driver.copy_records_to_table(table.name, records=records, columns=names)
+
+
+def _default_maker(column: Column[Any]) -> Callable[[], Any]:
+    """A zero-argument function giving the column's Python-side default for one row."""
+    default: Any = column.default
+    if default.is_scalar:
+        return lambda: default.arg
+    if default.is_callable:
+        return lambda: default.arg(None)  # SQLAlchemy wraps it to take an (unused) context
+    raise TypeError(f"{column} has a SQL default, which COPY cannot apply")
