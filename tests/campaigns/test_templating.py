@@ -59,3 +59,14 @@ def test_validate_names_the_problem(template: str) -> None:
         validate(template)
     assert refused.value.status == 400
     assert "Template" in refused.value.message
+
+
+def test_fields_are_read_as_the_sandbox_reads_them() -> None:
+    """A dict's own attributes win over a field of the same name (and dunders stay refused)."""
+    values = {"contact": {"firstName": "Ada", "keys": "shadow", "nickname": None}}
+    assert render("{{ contact.keys()|list|length }}", values) == "3"
+    assert render("{{ contact.firstName }}|{{ contact.nickname }}|{{ contact.x }}", values) == (
+        "Ada|None|"
+    )
+    with pytest.raises(TemplateInvalid, match="not allowed"):
+        render("{{ contact.__class__ }}", values)

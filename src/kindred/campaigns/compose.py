@@ -25,7 +25,12 @@ ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # RFC 8058
 
 
 def context(contact: Contact) -> dict[str, object]:
-    fields = {name: getattr(contact, name) for name in CONTEXT_FIELDS}
+    # A loaded column's value sits in the instance __dict__ (SQLAlchemy's InstanceState.dict),
+    # where reading it skips the instrumented descriptor; getattr covers anything else.
+    loaded = vars(contact)
+    fields = {
+        name: loaded[name] if name in loaded else getattr(contact, name) for name in CONTEXT_FIELDS
+    }
     fields["id"] = str(contact.id)
     return {"contact": contact_context(fields, contact.custom_fields or {})}
 
@@ -35,25 +40,28 @@ class Composer:
     the sender) is worked out once."""
 
     def __init__(self, settings: Settings, campaign: Campaign) -> None:
-        self.campaign = campaign
         self.signer = Signer(settings)
         self.base = (settings.public_base_url or "").rstrip("/")
         self.sender = sender(settings, campaign)
+        # Read once: each read of an ORM attribute goes through SQLAlchemy's descriptor.
+        self.campaign_id, self.body, self.subject = campaign.id, campaign.body, campaign.subject
+        self.email = campaign.type == CampaignType.EMAIL.value
+        self.unsubscribe = not campaign.allow_no_unsubscribe
 
     def draft(self, contact: Contact) -> Draft:
         """Raises TemplateInvalid when the body or subject cannot render for this contact."""
-        campaign, values = self.campaign, context(contact)
-        if campaign.type != CampaignType.EMAIL.value:
-            text = render(campaign.body, values)
+        values = context(contact)
+        if not self.email:
+            text = render(self.body, values)
             if STOP_LINE.lower() not in text.lower():
                 text = f"{text.rstrip()}\n\n{STOP_LINE}"
             return Draft(content=text)
-        links = Links(self.signer, self.base, Recipient(campaign.id, contact.id))
-        subject = render(campaign.subject or "", values) or None
-        body = links.track_clicks(render(campaign.body, values, html=True))
+        links = Links(self.signer, self.base, Recipient(self.campaign_id, contact.id))
+        subject = render(self.subject or "", values) or None
+        body = links.track_clicks(render(self.body, values, html=True))
         text = html.unescape(TAGS.sub("", body)).strip()
         headers: dict[str, str] = {}
-        if not campaign.allow_no_unsubscribe:
+        if self.unsubscribe:
             url = links.unsubscribe()
             body += f'<p style="font-size:12px"><a href="{html.escape(url)}">Unsubscribe</a></p>'
             text += f"\n\nUnsubscribe: {url}"

@@ -15,7 +15,9 @@ import hmac
 import html as markup
 import re
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, lru_cache, partial
 from urllib.parse import quote
 
 from kindred.campaigns.errors import InvalidLink
@@ -23,6 +25,7 @@ from kindred.core.secrets import primary_key
 from kindred.settings import Settings
 
 SIGNATURE_BYTES = 16
+MAX_REMEMBERED_URL = 2048
 HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
 
 
@@ -37,24 +40,41 @@ def _unb64(text: str) -> bytes:
         raise InvalidLink() from error
 
 
+def _memoised(function: Callable[[str], str]) -> Callable[[str], str]:
+    """`function` remembering its last answers for URLs of usual length: a campaign links to
+    the same few URLs in every recipient's message (and an outsized one is not kept)."""
+    remembered = lru_cache(maxsize=256)(function)
+    return lambda url: remembered(url) if len(url) <= MAX_REMEMBERED_URL else function(url)
+
+
+_unescaped = _memoised(markup.unescape)
+_quoted = _memoised(partial(quote, safe=""))
+
+
 @dataclass(frozen=True)
 class Recipient:
     campaign_id: uuid.UUID
     contact_id: uuid.UUID
 
+    @cached_property
+    def payload(self) -> str:
+        """The token's first part, shared by the message's links."""
+        return _b64(self.campaign_id.bytes + self.contact_id.bytes)
+
 
 class Signer:
     def __init__(self, settings: Settings) -> None:
         seed = primary_key(settings).encode()
-        self._key = hashlib.sha256(b"kindred.campaigns.links\0" + seed).digest()
+        key = hashlib.sha256(b"kindred.campaigns.links\0" + seed).digest()
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied: cheaper than re-keying
 
     def _mac(self, purpose: str, payload: str, extra: str) -> str:
-        message = f"{purpose}\0{payload}\0{extra}".encode()
-        return _b64(hmac.new(self._key, message, hashlib.sha256).digest()[:SIGNATURE_BYTES])
+        mac = self._keyed.copy()
+        mac.update(f"{purpose}\0{payload}\0{extra}".encode())
+        return _b64(mac.digest()[:SIGNATURE_BYTES])
 
     def token(self, recipient: Recipient, purpose: str, extra: str = "") -> str:
-        payload = _b64(recipient.campaign_id.bytes + recipient.contact_id.bytes)
-        return f"{payload}.{self._mac(purpose, payload, extra)}"
+        return f"{recipient.payload}.{self._mac(purpose, recipient.payload, extra)}"
 
     def verify(self, token: str, purpose: str, extra: str = "") -> Recipient:
         """The recipient a token names; InvalidLink (404) for any tampering."""
@@ -85,8 +105,31 @@ class Links:
 
     def click(self, url: str) -> str:
         token = self.signer.token(self.recipient, "click", url)
-        return f"{self.base}/api/campaigns/click/{token}?url={quote(url, safe='')}"
+        return f"{self.base}/api/campaigns/click/{token}?url={_quoted(url)}"
 
     def track_clicks(self, body: str) -> str:
         """Every absolute http(s) href points at the signed click redirect."""
-        return HREF.sub(lambda m: f"{m[1]}{m[2]}{self.click(markup.unescape(m[3]))}{m[2]}", body)
+        parts: list[str] = []
+        end = 0
+        for match in _hrefs(body):
+            link = self.click(_unescaped(match[3]))
+            parts += body[end : match.start()], match[1], match[2], link, match[2]
+            end = match.end()
+        parts.append(body[end:])
+        return "".join(parts)
+
+
+def _hrefs(body: str) -> Iterator[re.Match[str]]:
+    """`HREF.finditer(body)`, without trying the case-insensitive pattern at every character
+    (most of the cost of a long body): only ASCII letters match its "href" ignoring case, so a
+    match can start only where the lowered body reads "href"."""
+    lowered = body.lower()
+    if len(lowered) != len(body):  # a character lowered to several: indexes would not line up
+        yield from HREF.finditer(body)
+        return
+    start = lowered.find("href")
+    while start >= 0:
+        match = HREF.match(body, start)
+        if match:
+            yield match
+        start = lowered.find("href", match.end() if match else start + 1)

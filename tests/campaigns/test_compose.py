@@ -1,0 +1,69 @@
+"""One recipient's drafted email, byte for byte, and the click-link rewriting it relies on."""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kindred.campaigns.compose import draft
+from kindred.campaigns.links import HREF, Links, Recipient, Signer
+from kindred.campaigns.models import Campaign
+from kindred.contacts.models import Contact
+from kindred.settings import Settings
+
+SETTINGS = Settings(
+    public_base_url="https://crm.example.test/",
+    secrets_key="Y2Fubm90LWJlLXVzZWQtaW4tcHJvZHVjdGlvbi0xMjM=",
+)
+TOKEN = "AAAAAAAAAAAAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAM"  # campaign 1, contact 3
+API = "https://crm.example.test/api/campaigns"
+UNSUBSCRIBE = f"{API}/unsubscribe?token={TOKEN}.dpEbe5vm7V7xw30b570F3g"
+
+
+def test_an_email_draft_is_exactly_as_pinned() -> None:
+    campaign = Campaign(
+        id=uuid.UUID(int=1), workspace_id=uuid.UUID(int=2), name="b", type="EMAIL",
+        subject="{{contact.firstName}}, news for {{contact.plan}}",
+        body='<p>Hi {{contact.firstName|default("there")}} &amp; {{contact.name}}</p>'
+        "<a HREF='https://example.com/a?x=1&amp;y=2'>go</a> "
+        '<a href="https://example.com/u?e={{contact.email|urlencode}}">me</a>',
+        from_name="News", from_email="news@example.com", allow_no_unsubscribe=False,
+    )  # fmt: skip
+    contact = Contact(
+        id=uuid.UUID(int=3), workspace_id=campaign.workspace_id, first_name="Ada",
+        last_name="<Byron>", email="ada@example.com", custom_fields={"plan": "pro"},
+    )  # fmt: skip
+    drafted = draft(SETTINGS, campaign, contact)
+    assert drafted.subject == "Ada, news for pro"
+    assert drafted.sender == "News <news@example.com>"
+    assert drafted.content == f"Hi Ada & Ada <Byron>go me\n\nUnsubscribe: {UNSUBSCRIBE}"
+    assert drafted.headers == {
+        "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    assert drafted.html == (
+        "<p>Hi Ada &amp; Ada &lt;Byron&gt;</p>"
+        f"<a HREF='{API}/click/{TOKEN}.YkBCANvDZQadbPnf_QJRxg"
+        "?url=https%3A%2F%2Fexample.com%2Fa%3Fx%3D1%26y%3D2'>go</a> "
+        f'<a href="{API}/click/{TOKEN}.mJvS3ejX0WR0-LQTLJ2plQ'
+        '?url=https%3A%2F%2Fexample.com%2Fu%3Fe%3Dada%2540example.com">me</a>'
+        f'<p style="font-size:12px"><a href="{UNSUBSCRIBE}">Unsubscribe</a></p>'
+        f'<img src="{API}/open/{TOKEN}.F1pzzBEpiN9oXi7lBw_FBg.gif" width="1" height="1" alt="">'
+    )
+
+
+LINKS = Links(Signer(SETTINGS), "https://b.test", Recipient(uuid.UUID(int=1), uuid.UUID(int=3)))
+# Pieces of hrefs in any case, and characters that match or lowercase unusually: long s
+# (matches "s" ignoring case), dotted capital I (lowercases to two characters), Kelvin sign.
+PIECES = ["href", "HrEf", "h", "ref", " = ", "=", '"', "'", "https://", "HTTP\u017f://", "http://",
+          "x.test/", "&amp;", "<a ", ">", "\u0130", "\u017f", "\u212a", "\u03a3"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_track_clicks_rewrites_what_the_href_pattern_matches(body: str) -> None:
+    expected = HREF.sub(lambda m: f"{m[1]}{m[2]}{LINKS.click(html.unescape(m[3]))}{m[2]}", body)
+    assert LINKS.track_clicks(body) == expected
