@@ -173,3 +173,44 @@ def _link(html: str, prefix: str) -> str:
     start = html.index(prefix)
     end = html.index('"', start)
     return html[start:end].replace("&amp;", "&")
+
+
+async def test_a_lane_queues_its_next_batch_after_the_last_contact_it_sent_to(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = await signup(app)
+    ids = sorted([(await make_contact(actor, tags=["place"]))["id"] for _ in range(3)])
+    campaign = await create(actor, targetTags=["place"])
+    monkeypatch.setattr(sending, "SEND_BATCH", 2)
+    monkeypatch.setattr(sending, "LANES", 1)
+    assert (await actor.client.post(f"/api/campaigns/{campaign['id']}/send")).status_code == 200
+    await jobs.runner.run((await _due_send_jobs(jobs, campaign["id"]))[0])
+    async with jobs.runner.database.session_scope() as session:
+        payloads = await session.scalars(
+            select(Job.payload).where(Job.name == sending.SEND_TASK, Job.status == "queued")
+        )
+        assert [payload.get("after") for payload in payloads] == [ids[1]]
+
+
+async def test_a_lane_past_its_place_goes_back_for_rows_left_pending(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lane whose place is beyond every row (its rows were given back by a crashed batch
+    after it moved on) looks again from the start instead of leaving them unsent."""
+    actor = await signup(app)
+    for _ in range(3):
+        await make_contact(actor, tags=["behind"])
+    campaign = await create(actor, targetTags=["behind"])
+    monkeypatch.setattr(sending, "SEND_BATCH", 1)
+    assert (await actor.client.post(f"/api/campaigns/{campaign['id']}/send")).status_code == 200
+    async with jobs.runner.database.session_scope() as session:
+        await session.execute(  # the lanes as queued, then each moved past the last contact
+            Job.__table__.delete().where(Job.name == sending.SEND_TASK)
+        )
+        await sending.send_batch(
+            session, app.state.settings, uuid.UUID(actor.workspace_id),
+            uuid.UUID(campaign["id"]), after=uuid.UUID(int=2**128 - 1),
+        )  # fmt: skip
+    await run_jobs(jobs)
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["status"], done["sentCount"]) == ("SENT", 3)

@@ -126,9 +126,10 @@ class SandboxMessage(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     __workspace_index__ = False
     __table_args__ = (Index(None, "workspace_id", "created_at"),)
 
-    message_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL"), default=None
-    )
+    # The message handed over. Not a foreign key: the capture stands in for a provider's own
+    # log, which outlives the message (and a foreign key would cost a check per captured row
+    # and, unindexed, a scan of the captures per deleted message).
+    message_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     channel: Mapped[str] = mapped_column(String(16))
     to_address: Mapped[str] = mapped_column(String(320))

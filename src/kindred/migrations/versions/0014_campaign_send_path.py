@@ -6,6 +6,8 @@
   send claims rows in primary-key order instead.
 - messages.campaign_id (backfilled from the recipient rows): a delivery event finds its
   recipient row by (campaign, contact), the primary key.
+- sandbox_messages.message_id is a plain column: a capture stands in for a provider's log (and
+  its foreign key, unindexed, made every message deletion scan the captures).
 - conversations, messages, interactions, sandbox_messages: no separate workspace_id index;
   their composite indexes start with it.
 
@@ -56,6 +58,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("sandbox_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sandbox_messages_workspace_id"))
+        batch_op.drop_constraint(
+            batch_op.f("fk_sandbox_messages_message_id_messages"), type_="foreignkey"
+        )
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE campaign_recipients SET (fillfactor = 45)")
@@ -65,6 +70,13 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE campaign_recipients RESET (fillfactor)")
     with op.batch_alter_table("sandbox_messages", schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            batch_op.f("fk_sandbox_messages_message_id_messages"),
+            "messages",
+            ["message_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
         batch_op.create_index(
             batch_op.f("ix_sandbox_messages_workspace_id"), ["workspace_id"], unique=False
         )

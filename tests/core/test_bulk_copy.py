@@ -1,0 +1,75 @@
+"""Bulk inserts: `WorkspaceRepository.insert_many` (COPY on PostgreSQL, executemany on SQLite)
+fills defaults and maps attribute names to columns, writes inside the caller's transaction, and
+a bulk write hands the connection back planning every statement."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, text
+
+from kindred.contacts.models import Interaction
+from kindred.contacts.repository import InteractionRepository
+from kindred.core.db.dialect import cached_plans
+from kindred.core.db.session import Database
+from tests.campaigns.helpers import make_contact
+from tests.databases import POSTGRES_URL
+from tests.factories import signup
+
+postgres_only = pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL's plan cache setting: needs KINDRED_TEST_DATABASE_URL"
+)
+
+
+async def _entries(app: FastAPI, count: int) -> tuple[uuid.UUID, list[dict[str, object]]]:
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    rows = [
+        {"contact_id": uuid.UUID(contact["id"]), "type": "note", "body": f"entry {n}",
+         "meta": {"n": n}}
+        for n in range(count)
+    ]  # fmt: skip
+    return uuid.UUID(actor.workspace_id), rows
+
+
+async def test_insert_many_fills_defaults_and_writes_attribute_names_to_their_columns(
+    app: FastAPI, database: Database
+) -> None:
+    workspace_id, rows = await _entries(app, 3)
+    async with database.session_scope() as session:
+        await InteractionRepository(session, workspace_id).insert_many(rows)
+    async with database.session_scope() as session:
+        stored = (
+            await session.scalars(
+                select(Interaction).where(Interaction.workspace_id == workspace_id)
+            )
+        ).all()
+    assert sorted(entry.meta["n"] for entry in stored) == [0, 1, 2]  # `meta` is `metadata`
+    assert all(entry.id and entry.created_at and entry.occurred_at for entry in stored)
+
+
+async def test_insert_many_as_a_transactions_first_statement_rolls_back_with_it(
+    app: FastAPI, database: Database
+) -> None:
+    workspace_id, rows = await _entries(app, 2)
+    async with database.session_scope() as session:
+        await InteractionRepository(session, workspace_id).insert_many(rows)
+        await session.rollback()
+    async with database.session_scope() as session:
+        found = await session.scalars(
+            select(Interaction.id).where(Interaction.workspace_id == workspace_id)
+        )
+        assert found.all() == []
+
+
+@postgres_only
+async def test_a_bulk_write_caches_plans_and_then_plans_every_statement_again(
+    database: Database,
+) -> None:
+    async with database.session_scope() as session:
+        async with cached_plans(session):
+            inside = await session.scalar(text("SHOW plan_cache_mode"))
+        after = await session.scalar(text("SHOW plan_cache_mode"))
+    assert (inside, after) == ("auto", "force_custom_plan")
