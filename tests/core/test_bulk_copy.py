@@ -9,6 +9,7 @@ import uuid
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts.models import Interaction
 from kindred.contacts.repository import InteractionRepository
@@ -23,29 +24,32 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-async def _entries(app: FastAPI, count: int) -> tuple[uuid.UUID, list[dict[str, object]]]:
+async def _write_entries(
+    app: FastAPI, database: Database, count: int, *, keep: bool
+) -> list[Interaction]:
+    """Inserts `count` timeline entries with insert_many as a transaction's first statement,
+    commits it or rolls it back, and returns what the workspace then holds."""
     actor = await signup(app)
-    contact = await make_contact(actor)
+    contact_id = uuid.UUID((await make_contact(actor))["id"])
+    workspace_id = uuid.UUID(actor.workspace_id)
     rows = [
-        {"contact_id": uuid.UUID(contact["id"]), "type": "note", "body": f"entry {n}",
-         "meta": {"n": n}}
+        {"contact_id": contact_id, "type": "note", "body": f"entry {n}", "meta": {"n": n}}
         for n in range(count)
-    ]  # fmt: skip
-    return uuid.UUID(actor.workspace_id), rows
+    ]
+    async with AsyncSession(database.engine) as session:  # nothing run on it before
+        await InteractionRepository(session, workspace_id).insert_many(rows)
+        await (session.commit() if keep else session.rollback())
+    async with database.session_scope() as session:
+        found = await session.scalars(
+            select(Interaction).where(Interaction.workspace_id == workspace_id)
+        )
+        return list(found.all())
 
 
 async def test_insert_many_fills_defaults_and_writes_attribute_names_to_their_columns(
     app: FastAPI, database: Database
 ) -> None:
-    workspace_id, rows = await _entries(app, 3)
-    async with database.session_scope() as session:
-        await InteractionRepository(session, workspace_id).insert_many(rows)
-    async with database.session_scope() as session:
-        stored = (
-            await session.scalars(
-                select(Interaction).where(Interaction.workspace_id == workspace_id)
-            )
-        ).all()
+    stored = await _write_entries(app, database, 3, keep=True)
     assert sorted(entry.meta["n"] for entry in stored) == [0, 1, 2]  # `meta` is `metadata`
     assert all(entry.id and entry.created_at and entry.occurred_at for entry in stored)
 
@@ -53,15 +57,7 @@ async def test_insert_many_fills_defaults_and_writes_attribute_names_to_their_co
 async def test_insert_many_as_a_transactions_first_statement_rolls_back_with_it(
     app: FastAPI, database: Database
 ) -> None:
-    workspace_id, rows = await _entries(app, 2)
-    async with database.session_scope() as session:
-        await InteractionRepository(session, workspace_id).insert_many(rows)
-        await session.rollback()
-    async with database.session_scope() as session:
-        found = await session.scalars(
-            select(Interaction.id).where(Interaction.workspace_id == workspace_id)
-        )
-        assert found.all() == []
+    assert await _write_entries(app, database, 2, keep=False) == []
 
 
 @postgres_only

@@ -21,14 +21,13 @@ from kindred.core.db.dialect import cached_plans
 
 
 async def driver_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, inside the session's transaction (the
-    driver adapter opens the transaction lazily, at its first statement)."""
+    """The asyncpg connection under the session. SQLAlchemy's adapter opens the transaction
+    at its own first statement: run one through the session before writing on the driver,
+    or the write commits on its own."""
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
     if driver is None:
         raise RuntimeError("the session's connection is closed")
-    if not driver.is_in_transaction():
-        await connection.exec_driver_sql("SELECT 1")
     return driver
 
 
@@ -60,7 +59,7 @@ async def copy_into(
         for index, process in processors:
             record[index] = process(record[index])
     driver = await driver_connection(session)
-    async with cached_plans(session):
+    async with cached_plans(session):  # its SET LOCAL, through the session, opens the transaction
         await driver.copy_records_to_table(table.name, records=records, columns=names)
 
 
