@@ -3,12 +3,13 @@
 Exactly once: a batch's claim, its messages (and, in sandbox mode, their captures) and the
 rows' final statuses commit in ONE transaction. A worker killed anywhere in a batch leaves
 its rows PENDING and nothing sent; the next run sends them. A live provider is called by
-messaging's delivery task after that commit, with the message id (one per recipient row:
-`message_id` is unique) as its idempotency key.
+messaging's delivery task after that commit, with the message id (one per recipient row: a
+row leaves PENDING in the transaction that wrote its message) as its idempotency key.
 
-Speed: a batch costs a fixed number of statements (claim, contacts, the bulk send's inserts,
-one executemany update of the rows, one counters update), and LANES batch chains run at
-once; PostgreSQL's SKIP LOCKED claim keeps them on different rows.
+Speed: a batch costs a fixed number of statements (claim, contacts, the bulk send's COPYs,
+one UPDATE of the rows joined to their outcomes, one counters update), and LANES batch
+chains run at once, each from its own place in the audience; PostgreSQL's SKIP LOCKED claim
+keeps them on different rows.
 """
 
 from __future__ import annotations
