@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from kindred.billing.models import CreditEntry
 from kindred.campaigns import sending
+from kindred.campaigns.repository import RecipientRepository
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.jobs.models import Job
@@ -214,3 +215,17 @@ async def test_a_lane_past_its_place_goes_back_for_rows_left_pending(
     await run_jobs(jobs)
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["status"], done["sentCount"]) == ("SENT", 3)
+
+
+async def test_a_recipient_row_is_not_found_from_another_workspace(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    actor, stranger = await signup(app), await signup(app)
+    contact = await make_contact(actor, tags=["scoped"])
+    campaign = await create(actor, targetTags=["scoped"])
+    await send_campaign(actor, jobs, campaign["id"])
+    keys = (uuid.UUID(campaign["id"]), uuid.UUID(contact["id"]))
+    async with database.session_scope() as session:
+        mine = await RecipientRepository(session, uuid.UUID(actor.workspace_id)).get(*keys)
+        theirs = await RecipientRepository(session, uuid.UUID(stranger.workspace_id)).get(*keys)
+    assert (mine is not None, theirs) == (True, None)

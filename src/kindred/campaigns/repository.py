@@ -225,7 +225,9 @@ class RecipientRepository:
         )
 
     async def get(self, campaign_id: uuid.UUID, contact_id: uuid.UUID) -> Recipient | None:
-        return await self.session.get(Recipient, (campaign_id, contact_id))
+        """The row by its primary key, within this workspace only."""
+        row = await self.session.get(Recipient, (campaign_id, contact_id))
+        return row if row is not None and row.workspace_id == self.workspace_id else None
 
     async def page(
         self, campaign_id: uuid.UUID, limit: int, offset: int

@@ -94,7 +94,7 @@ async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
     )
 
 
-KEYS = ("status", "campaignId", "contactId")
+EVENT_KEYS = ("status", "campaignId", "contactId")  # of a message.status_changed event
 
 
 async def delivered(session: AsyncSession, event: DomainEvent) -> None:
@@ -102,7 +102,7 @@ async def delivered(session: AsyncSession, event: DomainEvent) -> None:
     delivered; FAILED or BOUNCED (a live provider refused it after the batch) turns a SENT
     row FAILED with the provider's reason, and the counters follow."""
     message = event.data.get("message") or {}
-    status, campaign_id, contact_id = (message.get(key) for key in KEYS)
+    status, campaign_id, contact_id = (message.get(key) for key in EVENT_KEYS)
     if event.type != "message.status_changed" or status not in REACHED | GONE:
         return
     if campaign_id is None or contact_id is None:
