@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from kindred.core.db import migrate as migrations
+from kindred.core.memory import settle_after_start_up
 from kindred.settings import get_settings
 
 app = typer.Typer(
@@ -97,6 +98,7 @@ async def _run_worker(scheduler: bool) -> None:
     runtime = JobRuntime(database, settings)
     await runtime.start(scheduler=scheduler)
     assert runtime.broker is not None
+    settle_after_start_up()
     console.print(f"worker consuming {settings.job_queue_name!r} (scheduler: {scheduler})")
     try:
         await run_receiver_task(runtime.broker, run_startup=False)
