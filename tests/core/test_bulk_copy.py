@@ -5,14 +5,17 @@ a bulk write hands the connection back planning every statement."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts.models import Interaction
 from kindred.contacts.repository import InteractionRepository
+from kindred.core.db.copy import _records
 from kindred.core.db.dialect import cached_plans
 from kindred.core.db.session import Database
 from tests.campaigns.helpers import make_contact
@@ -69,3 +72,19 @@ async def test_a_bulk_write_caches_plans_and_then_plans_every_statement_again(
             inside = await session.scalar(text("SHOW plan_cache_mode"))
         after = await session.scalar(text("SHOW plan_cache_mode"))
     assert (inside, after) == ("auto", "force_custom_plan")
+
+
+def test_copy_binds_shared_and_distinct_values_each_as_its_own() -> None:
+    paris = timezone(timedelta(hours=1))
+    shared = datetime(2026, 11, 23, 13, 0, tzinfo=paris)
+    moments = [shared, shared, datetime(2026, 11, 23, 9, 0, tzinfo=paris), shared]
+    rows = [
+        {"contact_id": uuid.uuid4(), "type": "note", "occurred_at": moment, "metadata": {"n": n}}
+        for n, moment in enumerate(moments)
+    ]
+    names, records = _records(
+        Interaction.__table__, asyncpg.dialect(), rows, {"workspace_id": uuid.uuid4()}
+    )
+    bound = [dict(zip(names, record, strict=True)) for record in records]
+    assert [row["occurred_at"] for row in bound] == [moment.astimezone(UTC) for moment in moments]
+    assert [row["metadata"] for row in bound] == [f'{{"n": {n}}}' for n in range(4)]

@@ -3,6 +3,7 @@ the capture the sandbox provider writes to, listing, clearing."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ async def capture_many(
     )
 
 
+@functools.lru_cache(maxsize=4)  # a campaign batch's captures share one moment
 def _as_text(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 

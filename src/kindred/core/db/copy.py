@@ -15,9 +15,12 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Table
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db.dialect import cached_plans
+
+_NOTHING = object()
 
 
 async def driver_connection(session: AsyncSession) -> Any:
@@ -41,26 +44,40 @@ async def copy_into(
     COPY; `same` holds the values every row shares (its workspace)."""
     if not rows:
         return
-    same = same or {}
+    names, records = _records(table, session.get_bind().dialect, rows, same or {})
+    driver = await driver_connection(session)
+    async with cached_plans(session):  # its SET LOCAL, through the session, opens the transaction
+        await driver.copy_records_to_table(table.name, records=records, columns=names)
+
+
+def _records(
+    table: Table, dialect: Dialect, rows: Sequence[Mapping[str, Any]], same: Mapping[str, Any]
+) -> tuple[list[str], list[list[Any]]]:
+    """The column names and one list of bound values per row, as an INSERT would bind them."""
     given = [*rows[0], *same]
     defaulted = [column for column in table.columns if column.name not in given and column.default]
     names = [*given, *(column.name for column in defaulted)]
     makers = [_default_maker(column) for column in defaulted]
-    dialect = session.get_bind().dialect
-    processors = [
-        (index, process)
-        for index, name in enumerate(names)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
     values = itemgetter(*rows[0]) if len(rows[0]) > 1 else lambda row: (row[given[0]],)
     shared = list(same.values())
     records = [[*values(row), *shared, *(make() for make in makers)] for row in rows]
+    for index, name in enumerate(names):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            _process_column(records, index, process)
+    return names, records
+
+
+def _process_column(records: list[list[Any]], index: int, process: Callable[[Any], Any]) -> None:
+    """Binds one column's values in place, once per run of the same object: a batch's rows
+    share their timestamps, and their None."""
+    last: Any = _NOTHING
+    bound = None
     for record in records:
-        for index, process in processors:
-            record[index] = process(record[index])
-    driver = await driver_connection(session)
-    async with cached_plans(session):  # its SET LOCAL, through the session, opens the transaction
-        await driver.copy_records_to_table(table.name, records=records, columns=names)
+        value = record[index]
+        if value is not last:
+            last, bound = value, process(value)
+        record[index] = bound
 
 
 def _default_maker(column: Column[Any]) -> Callable[[], Any]:
