@@ -33,6 +33,17 @@ async def test_broken_template_is_a_400_and_stores_nothing(app: FastAPI) -> None
     assert (await actor.client.get("/api/campaigns")).json()["campaigns"] == []
 
 
+async def test_a_misspelt_audience_filter_is_a_400_not_the_whole_workspace(app: FastAPI) -> None:
+    actor = await signup(app)
+    typo = {"match": "all", "conditons": [{"field": "tags", "operator": "has", "value": "vip"}]}
+    response = await actor.client.post(
+        "/api/campaigns", json={"name": "x", "body": "Hi", "subject": "s", "filter": typo}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_FILTER"
+    assert (await actor.client.get("/api/campaigns")).json()["campaigns"] == []
+
+
 async def test_list_filters_by_type_and_status(app: FastAPI) -> None:
     actor = await signup(app)
     await create(actor, type="SMS", body="Hi")
@@ -244,3 +255,19 @@ async def test_overview_counts_campaigns_sent_in_its_window(app: FastAPI, jobs: 
     assert await campaigns_sent(day, day) == 1
     yesterday = day - timedelta(days=1)
     assert await campaigns_sent(yesterday - timedelta(days=6), yesterday) == 0
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["name", "type", "body", "message", "targetTags", "targetTagsMatch", "allowNoUnsubscribe"],
+)
+async def test_update_with_null_for_a_required_field_is_a_400_that_changes_nothing(
+    app: FastAPI, field: str
+) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    response = await actor.client.put(f"/api/campaigns/{campaign['id']}", json={field: None})
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    stored = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert stored == campaign

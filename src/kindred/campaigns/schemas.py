@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, EmailStr, Field, computed_field
+from pydantic import AliasChoices, EmailStr, Field, computed_field, field_validator
 
 from kindred.campaigns.models import CampaignType
 from kindred.core.schemas import ApiModel, InputModel
@@ -16,6 +16,8 @@ Subject = Annotated[str, Field(max_length=998)]
 Body = Annotated[str, Field(max_length=500_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
 BODY_ALIASES = AliasChoices("body", "message")
+# Update fields whose column cannot be empty: null is refused rather than stored.
+NOT_NULL = ("name", "type", "body", "target_tags", "target_tags_match", "allow_no_unsubscribe")
 
 
 class CampaignFields(InputModel):
@@ -42,6 +44,14 @@ class CampaignCreate(CampaignFields):
 
 class CampaignUpdate(CampaignFields):
     name: Name | None = None
+
+    @field_validator(*NOT_NULL, mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        """Omitted keeps the stored value; an explicit null would empty a required column."""
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
 
 
 def _rate(count: int, sent: int) -> float:
