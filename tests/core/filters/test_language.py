@@ -212,6 +212,22 @@ def test_more_than_a_hundred_conditions_are_refused() -> None:
     assert problems({"conditions": [condition] * 101})[0]["field"] == "conditions[100]"
 
 
+@pytest.mark.parametrize(
+    ("raw", "path"),
+    [
+        ({"match": "all", "conditons": [{"field": "email", "operator": "is_set"}]}, "filter"),
+        ({"bogus": 1}, "filter"),
+        ({"conditions": [{"match": "any", "conditions": [], "extra": True}]}, "conditions[0]"),
+    ],
+)
+def test_a_group_with_an_unknown_key_is_refused_rather_than_matching_everyone(
+    raw: dict[str, Any], path: str
+) -> None:
+    found = problems(raw)
+    assert [problem["field"] for problem in found] == [path]
+    assert "Unknown key" in found[0]["message"]
+
+
 def test_the_filter_must_be_an_object() -> None:
     assert problems(["not", "a", "filter"])[0]["field"] == "filter"
 

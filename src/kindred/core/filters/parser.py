@@ -35,6 +35,7 @@ MAX_DAYS = 100_000
 PRESENCE = (Operator.IS_SET, Operator.IS_NOT_SET)
 FOLDED_KINDS = (FieldKind.TEXT, FieldKind.MULTISELECT, FieldKind.TAGS)
 ROOT = "filter"
+GROUP_KEYS = frozenset({"match", "conditions"})
 
 
 class InvalidFilter(ValidationFailed):
@@ -128,6 +129,9 @@ class _Parser:
         if depth > MAX_DEPTH:
             self.problem(path, f"Groups nest at most {MAX_DEPTH} levels deep")
             return Group("all", ())
+        for key in sorted(set(raw) - GROUP_KEYS, key=str):
+            # A misspelt "conditions" would otherwise leave a group that matches everyone.
+            self.problem(path, f"Unknown key {key!r}: a filter group has match and conditions")
         match = raw.get("match", "all")
         if match not in ("all", "any"):
             self.problem(path, "match must be 'all' or 'any'")
