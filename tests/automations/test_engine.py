@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from kindred.app import create_app
+from kindred.automations import webhook as webhook_action
+from kindred.automations.actions import ACTIONS
 from kindred.automations.engine import MAX_DEPTH, on_event
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
@@ -161,3 +165,66 @@ async def test_an_event_never_runs_a_workflow_twice(
     await settle(jobs)
     (run,) = await runs_of(actor, workflow["id"])
     assert run["status"] == "COMPLETED"
+
+
+async def test_a_queued_webhook_is_delivered_after_its_workflow_loses_the_step(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    receiver.reply = lambda _request: (500, {})
+    actor = await signup(app)
+    webhook = {"type": "WEBHOOK", "config": {"url": receiver.url}}
+    tag = {"type": "ADD_TAG", "config": {"tag": "seen"}}
+    workflow = await make_workflow(actor, actions=[tag, webhook])
+    await make_contact(actor)
+    await settle(jobs)
+    changed = await actor.client.put(f"/api/workflows/{workflow['id']}", json={"actions": [tag]})
+    assert changed.status_code == 200, changed.text
+    receiver.reply = lambda _request: (200, {})
+    await settle(jobs, now=utcnow() + timedelta(hours=1))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["steps"][1]["status"] == "COMPLETED", run["steps"][1]
+    assert len(receiver.received) == 2
+
+
+async def _settle_through_retries(jobs: JobRuntime) -> None:
+    later = utcnow()
+    for _attempt in range(8):
+        await settle(jobs, now=later)
+        later += timedelta(hours=6)
+
+
+async def test_a_step_that_keeps_raising_ends_its_run_failed_after_the_retries(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(_step: Any, _config: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    monkeypatch.setitem(ACTIONS, "ADD_TAG", broken)
+    actor = await signup(app)
+    tag = {"type": "ADD_TAG", "config": {"tag": "never"}}
+    workflow = await make_workflow(actor, actions=[tag])
+    await make_contact(actor)
+    await _settle_through_retries(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "FAILED"
+    assert "RuntimeError" in run["error"]
+    assert "secret" not in run["error"]
+
+
+async def test_a_webhook_delivery_that_keeps_raising_ends_its_step_failed(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: Any) -> int:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(webhook_action, "_post", broken)
+    actor = await signup(app)
+    workflow = await make_workflow(
+        actor, actions=[{"type": "WEBHOOK", "config": {"url": receiver.url}}]
+    )
+    await make_contact(actor)
+    await _settle_through_retries(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    step = run["steps"][0]
+    assert step["status"] == "FAILED"
+    assert "RuntimeError" in step["error"]

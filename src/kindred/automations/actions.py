@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.models import Workflow, WorkflowRun
 from kindred.contacts import interactions, tags
 from kindred.contacts import service as contacts
 from kindred.contacts.models import Contact
+from kindred.contacts.schemas import ContactFields
 from kindred.contacts.values import normalise_email
 from kindred.core.errors import Unprocessable
 from kindred.core.filters.fields import CONTACT_COLUMNS, snake
@@ -27,9 +29,12 @@ from kindred.deals import service as deals
 from kindred.messaging import service as messaging
 from kindred.messaging.models import Channel
 from kindred.settings import Settings
+from kindred.users import service as users
+from kindred.users.errors import UserNotFound
 
 CHANNELS = {"SEND_SMS": Channel.SMS, "SEND_EMAIL": Channel.EMAIL, "SEND_WHATSAPP": Channel.WHATSAPP}
 WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+LONGEST_WAIT = timedelta(days=3650)
 # Contact columns SET_FIELD may write; any other name is a custom field.
 SETTABLE = frozenset(CONTACT_COLUMNS) - {"created_at", "updated_at", "last_task_run"}
 
@@ -170,13 +175,26 @@ def field_change(field: str, value: Any) -> dict[str, Any]:
     return {"custom_fields": {name: value}}
 
 
+def checked_change(field: str, value: Any) -> dict[str, Any]:
+    """`field_change`, with a contact column's value held to the contacts API's own rules
+    (type, length), so that a bad value fails the step instead of the database statement."""
+    change = field_change(field, value)
+    ((name, _),) = change.items()
+    if name in ContactFields.model_fields and name != "custom_fields":
+        try:
+            return ContactFields.model_validate(change).model_dump(include={name})
+        except ValidationError as error:
+            raise ActionFailed(f"{field}: {error.errors()[0]['msg']}") from None
+    return change
+
+
 async def set_field(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     contact = step.need_contact()
     field = str(_required(config, "field"))
     value = config.get("value")
     value = step.render(value) if isinstance(value, str) else value
     await contacts.update_contact(
-        step.session, step.workspace_id, contact.id, field_change(field, value)
+        step.session, step.workspace_id, contact.id, checked_change(field, value)
     )
     return {"field": field, "value": value}
 
@@ -186,7 +204,7 @@ async def create_deal(step: StepContext, config: dict[str, Any]) -> dict[str, An
         "title": step.render(config.get("title") or "{{contact.name}}") or step.workflow.name,
         "value": config.get("value"),
         "stage": config.get("stage"),
-        "pipeline_id": uuid.UUID(config["pipelineId"]) if config.get("pipelineId") else None,
+        "pipeline_id": config_uuid(config, "pipelineId"),
         "contact_ids": [step.contact.id] if step.contact else [],
     }
     view = await deals.create_deal(step.session, step.workspace_id, step.need_user(), fields)
@@ -194,19 +212,19 @@ async def create_deal(step: StepContext, config: dict[str, Any]) -> dict[str, An
 
 
 async def move_deal_stage(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
-    deal_id = config.get("dealId") or step.run.context.get("dealId")
-    if not deal_id:
+    deal_id = config_uuid(config, "dealId") or config_uuid(step.run.context, "dealId")
+    if deal_id is None:
         raise ActionFailed("No deal: set config.dealId or trigger on a deal event")
     stage = str(_required(config, "stage"))
     view = await deals.move_stage(
-        step.session, step.workspace_id, step.need_user(), uuid.UUID(str(deal_id)), stage, None
+        step.session, step.workspace_id, step.need_user(), deal_id, stage, None
     )
     return {"dealId": str(view.deal.id), "stage": view.stage}
 
 
 async def create_task(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     contact = step.need_contact()
-    assignee = config.get("assignedTo") or config.get("userId")
+    assignee = await task_assignee(step.session, step.workspace_id, config)
     interaction = await interactions.record_interaction(
         step.session,
         step.workspace_id,
@@ -216,16 +234,53 @@ async def create_task(step: StepContext, config: dict[str, Any]) -> dict[str, An
         body=step.render(config.get("description")) or None,
         metadata={"workflowId": str(step.workflow.id), "runId": str(step.run.id)}
         | ({"dueInDays": config["dueInDays"]} if config.get("dueInDays") else {}),
-        user_id=uuid.UUID(str(assignee)) if assignee else step.workflow.created_by,
+        user_id=assignee or step.workflow.created_by,
     )
     return {"interactionId": str(interaction.id)}
 
 
+def config_uuid(config: dict[str, Any], key: str) -> uuid.UUID | None:
+    """The id `config[key]` names, None when it is absent."""
+    value = config.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ActionFailed(f"config.{key} must be an id (a UUID)") from None
+
+
+async def task_assignee(
+    session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
+) -> uuid.UUID | None:
+    """CREATE_TASK's `assignedTo` (or `userId`): a member of the workspace, or None."""
+    key = "assignedTo" if config.get("assignedTo") else "userId"
+    user_id = config_uuid(config, key)
+    if user_id is not None:
+        try:
+            await users.member(session, workspace_id, user_id)
+        except UserNotFound:
+            raise ActionFailed(f"config.{key} is not a member of this workspace") from None
+    return user_id
+
+
+def _amount(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | None):
+        raise ActionFailed("A WAIT duration must be a number")
+    try:
+        return float(value or 0)
+    except ValueError:
+        raise ActionFailed("A WAIT duration must be a number") from None
+
+
 def wait_delay(config: dict[str, Any]) -> timedelta:
-    """`{"minutes": 5}`, `{"hours": 1, "minutes": 30}` or `{"duration": 2, "unit": "days"}`."""
-    seconds = sum(float(config.get(unit) or 0) * size for unit, size in WAIT_UNITS.items())
+    """`{"minutes": 5}`, `{"hours": 1, "minutes": 30}` or `{"duration": 2, "unit": "days"}`;
+    between zero and LONGEST_WAIT."""
+    seconds = sum(_amount(config.get(unit)) * size for unit, size in WAIT_UNITS.items())
     if config.get("duration") is not None:
-        seconds += float(config["duration"]) * WAIT_UNITS.get(str(config.get("unit")), 60)
+        seconds += _amount(config["duration"]) * WAIT_UNITS.get(str(config.get("unit")), 60)
+    if not 0 <= seconds <= LONGEST_WAIT.total_seconds():  # also refuses NaN
+        raise ActionFailed(f"A WAIT lasts from 0 to {LONGEST_WAIT.days} days")
     return timedelta(seconds=seconds)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.automations import webhook
 from kindred.automations.actions import ACTIONS, StepContext, wait_delay
 from kindred.automations.causation import causing
+from kindred.automations.errors import internal_failure
 from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts import service as contacts
@@ -67,6 +68,16 @@ async def _context(
 
 def _finish(run: WorkflowRun, status: str, error: str | None = None) -> None:
     run.status, run.error, run.finished_at = status, error, utcnow()
+
+
+async def give_up(
+    session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID, error: str
+) -> None:
+    """The run's job failed its last attempt with an error no step caught (each attempt was
+    rolled back whole): the run ends FAILED instead of staying RUNNING for ever."""
+    run = await RunRepository(session, workspace_id).get(run_id)
+    if run is not None and run.status in (RunStatus.RUNNING, RunStatus.WAITING):
+        _finish(run, RunStatus.FAILED, internal_failure(error))
 
 
 async def advance(

@@ -10,7 +10,13 @@ from typing import Any
 from croniter import CroniterBadDateError, croniter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.automations.actions import field_change
+from kindred.automations.actions import (
+    ActionFailed,
+    checked_change,
+    config_uuid,
+    task_assignee,
+    wait_delay,
+)
 from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository, WorkflowRepository
 from kindred.automations.schemas import (
@@ -18,11 +24,12 @@ from kindred.automations.schemas import (
     RuleConfig,
     RuleCreate,
     RuleUpdate,
+    SetFieldAction,
     WorkflowCreate,
     WorkflowUpdate,
 )
 from kindred.automations.triggers import parse_conditions
-from kindred.contacts.bulk_ops import Bulk
+from kindred.contacts.bulk_ops import BULK_COLUMNS, Bulk
 from kindred.contacts.events import change_key
 from kindred.contacts.values import normalise_email
 from kindred.core.auth import Principal
@@ -69,6 +76,23 @@ def _check_action(index: int, action: ActionIn) -> None:
                 raise _invalid(f"{path}.{key}", error.message) from None
 
 
+async def _check_values(
+    session: AsyncSession, workspace_id: uuid.UUID, index: int, action: ActionIn
+) -> None:
+    """The config values a step would only trip over when it runs: WAIT's duration, the ids
+    of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK."""
+    config = action.config
+    try:
+        if action.type.value == "WAIT":
+            wait_delay(config)
+        elif action.type.value in ("CREATE_DEAL", "MOVE_DEAL_STAGE"):
+            config_uuid(config, "pipelineId" if action.type.value == "CREATE_DEAL" else "dealId")
+        elif action.type.value == "CREATE_TASK":
+            await task_assignee(session, workspace_id, config)
+    except ActionFailed as error:
+        raise _invalid(f"actions[{index}].config", error.message) from None
+
+
 def _check_cron(cron: Any) -> None:
     if not isinstance(cron, str) or not croniter.is_valid(cron):
         raise _invalid("triggerConfig.cron", "A SCHEDULE trigger needs a valid cron expression")
@@ -99,8 +123,10 @@ async def _checked(session: AsyncSession, workspace_id: uuid.UUID, values: dict[
     """Validates a complete workflow definition (400 naming the offending field)."""
     _check_trigger(values["trigger"], values["trigger_config"])
     await parse_conditions(session, workspace_id, values["match"], values["conditions"])
-    for index, action in enumerate(values["actions"]):
-        _check_action(index, ActionIn.model_validate(action))
+    for index, raw in enumerate(values["actions"]):
+        action = ActionIn.model_validate(raw)
+        _check_action(index, action)
+        await _check_values(session, workspace_id, index, action)
 
 
 async def list_workflows(
@@ -188,7 +214,23 @@ async def list_runs(
 # Document 002's automation rules: a workflow with a manual trigger.
 
 
+def _check_rule_field(index: int, action: SetFieldAction) -> None:
+    """A rule sets a contact column on every matching contact at once: only a column the bulk
+    path may set, to a value the contacts API accepts (custom fields are checked by their
+    definitions when the rule runs)."""
+    path = f"config.actions[{index}]"
+    try:
+        ((name, _),) = checked_change(action.field, action.value).items()
+    except ActionFailed as error:
+        raise _invalid(f"{path}.value", error.message) from None
+    if name != "custom_fields" and name not in BULK_COLUMNS:
+        raise _invalid(f"{path}.field", f"A rule cannot set {action.field}")
+
+
 def _rule_values(config: RuleConfig) -> dict[str, Any]:
+    for index, action in enumerate(config.actions):
+        if isinstance(action, SetFieldAction):
+            _check_rule_field(index, action)
     actions = [
         {
             "type": RULE_TYPES[action.type],
@@ -244,7 +286,7 @@ async def run_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid
         elif action["type"] == "REMOVE_TAG":
             await bulk.remove_tag(config["tag"])
         else:
-            ((name, value),) = field_change(config["field"], config.get("value")).items()
+            ((name, value),) = checked_change(config["field"], config.get("value")).items()
             if name == "custom_fields":
                 ((name, value),) = value.items()
                 await bulk.set_custom(name, value)

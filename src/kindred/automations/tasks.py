@@ -18,12 +18,20 @@ async def start_runs(session: AsyncSession, event: DomainEvent) -> None:
     await engine.on_event(session, event)
 
 
-@task(runner.ADVANCE_TASK)
+async def fail_run(session: AsyncSession, error: str, *, workspace: str, run: str) -> None:
+    await runner.give_up(session, uuid.UUID(workspace), uuid.UUID(run), error)
+
+
+async def fail_delivery(session: AsyncSession, error: str, *, workspace: str, step: str) -> None:
+    await webhook.give_up(session, uuid.UUID(workspace), uuid.UUID(step), error)
+
+
+@task(runner.ADVANCE_TASK, on_give_up=fail_run)
 async def advance_run(session: AsyncSession, *, workspace: str, run: str) -> None:
     await runner.advance(session, task_settings(session), uuid.UUID(workspace), uuid.UUID(run))
 
 
-@task(webhook.DELIVER_TASK, max_attempts=3)
+@task(webhook.DELIVER_TASK, max_attempts=3, on_give_up=fail_delivery)
 async def deliver_webhook(session: AsyncSession, *, workspace: str, step: str) -> None:
     await webhook.deliver(session, task_settings(session), uuid.UUID(workspace), uuid.UUID(step))
 

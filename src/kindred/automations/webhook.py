@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.automations.errors import internal_failure
 from kindred.automations.models import Workflow, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts.events import contact_data
@@ -70,10 +71,11 @@ async def deliver(
     if workflow is None:
         step.status, step.error = "FAILED", "The workflow was deleted"
         return
-    action = workflow.actions[step.position]["config"]
+    # The URL the step was queued with, like its body: the workflow may have changed since.
+    url = str(step.output.get("url"))
     attempts = int(step.output.get("attempts", 0)) + 1
     try:
-        status = await _post(settings, str(action.get("url")), step, workflow.webhook_secret)
+        status = await _post(settings, url, step, workflow.webhook_secret)
     except (OutboundRequestFailed, UnsafeUrl) as error:
         await _failed(session, step, attempts, error.message)
         return
@@ -82,6 +84,17 @@ async def deliver(
         return
     step.output = {**step.output, "attempts": attempts, "responseStatus": status}
     step.status, step.error, step.finished_at = "COMPLETED", None, utcnow()
+
+
+async def give_up(
+    session: AsyncSession, workspace_id: uuid.UUID, step_id: uuid.UUID, error: str
+) -> None:
+    """The delivery job failed its last attempt with an error `deliver` did not record: the
+    step ends FAILED instead of staying QUEUED for ever."""
+    step = await RunRepository(session, workspace_id).step(step_id)
+    if step is not None and step.status == "QUEUED":
+        step.status, step.finished_at = "FAILED", utcnow()
+        step.error = internal_failure(error)
 
 
 async def _post(settings: Settings, url: str, step: WorkflowRunStep, secret: str) -> int:

@@ -1,0 +1,100 @@
+"""Action configs that could only fail when a step runs are refused when the workflow or rule
+is saved: a 400 naming the field, and nothing stored."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from kindred.core.jobs.runtime import JobRuntime
+from tests.automations.helpers import make_workflow, runs_of, settle
+from tests.factories import signup
+from tests.messaging.helpers import make_contact
+
+BAD_ACTIONS = [
+    {"type": "WAIT", "config": {"minutes": "soon"}},
+    {"type": "WAIT", "config": {"duration": "x", "unit": "days"}},
+    {"type": "WAIT", "config": {"days": 1e12}},
+    {"type": "WAIT", "config": {"hours": -1}},
+    {"type": "WAIT", "config": {"minutes": {"a": 1}}},
+    {"type": "CREATE_DEAL", "config": {"pipelineId": "not-a-uuid"}},
+    {"type": "MOVE_DEAL_STAGE", "config": {"stage": "WON", "dealId": "not-a-uuid"}},
+    {"type": "CREATE_TASK", "config": {"assignedTo": "not-a-uuid"}},
+    {"type": "CREATE_TASK", "config": {"userId": str(uuid.uuid4())}},
+]
+
+
+@pytest.mark.parametrize("action", BAD_ACTIONS)
+async def test_an_action_config_that_cannot_run_is_a_400_that_changes_nothing(
+    app: FastAPI, action: dict[str, Any]
+) -> None:
+    actor = await signup(app)
+    workflow = await make_workflow(actor, actions=[{"type": "ADD_TAG", "config": {"tag": "x"}}])
+    body = {"name": "Flow", "trigger": "CONTACT_CREATED", "actions": [action]}
+    created = await actor.client.post("/api/workflows", json=body)
+    assert created.status_code == 400, created.text
+    assert created.json()["details"][0]["field"] == "actions[0].config"
+    updated = await actor.client.put(f"/api/workflows/{workflow['id']}", json=body)
+    assert updated.status_code == 400, updated.text
+    (stored,) = (await actor.client.get("/api/workflows")).json()["workflows"]
+    assert stored["actions"] == workflow["actions"]
+
+
+async def test_create_task_may_be_assigned_to_a_member_of_the_workspace(app: FastAPI) -> None:
+    actor = await signup(app)
+    member = await actor.add_member("member")
+    action = {"type": "CREATE_TASK", "config": {"assignedTo": str(member.user_id)}}
+    await make_workflow(actor, actions=[action, {"type": "WAIT", "config": {"minutes": 5}}])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("firstName", {"a": 1}),
+        ("firstName", 5),
+        ("firstName", "x" * 5000),
+        ("email", "x@example.com"),
+        ("phone", "1"),
+    ],
+)
+async def test_a_rule_setting_a_column_it_cannot_set_is_a_400_at_creation(
+    app: FastAPI, field: str, value: Any
+) -> None:
+    actor = await signup(app)
+    await make_contact(actor)
+    action = {"type": "set_field", "field": field, "value": value}
+    response = await actor.client.post(
+        "/api/automations", json={"name": "r", "config": {"actions": [action]}}
+    )
+    assert response.status_code == 400, response.text
+    assert (await actor.client.get("/api/automations")).json() == []
+
+
+async def test_a_rule_sets_a_text_column_on_every_contact_it_matches(app: FastAPI) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    action = {"type": "set_field", "field": "company", "value": "Acme"}
+    rule = await actor.client.post(
+        "/api/automations", json={"name": "r", "config": {"actions": [action]}}
+    )
+    assert rule.status_code == 201, rule.text
+    ran = await actor.client.post(f"/api/automations/{rule.json()['id']}/run")
+    assert ran.json() == {"affected": 1}
+    stored = (await actor.client.get(f"/api/contacts/{contact['id']}")).json()
+    assert stored.get("contact", stored)["company"] == "Acme"
+
+
+async def test_set_field_with_a_value_the_contact_refuses_fails_its_step(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    config = {"field": "firstName", "value": "{{contact.lastName}}" + "x" * 300}
+    workflow = await make_workflow(actor, actions=[{"type": "SET_FIELD", "config": config}])
+    await make_contact(actor)
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "FAILED"
+    assert "firstName" in run["steps"][0]["error"]
