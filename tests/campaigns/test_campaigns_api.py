@@ -228,6 +228,26 @@ async def test_pause_then_resume_then_cancel_moves_status(app: FastAPI) -> None:
     assert (await actor.client.post(f"{base}/cancel")).json()["status"] == "CANCELLED"
 
 
+async def test_a_paused_campaign_keeps_its_type_and_audience_but_not_its_content(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    campaign = await create(actor, targetTags=["vip"])
+    base = f"/api/campaigns/{campaign['id']}"
+    await actor.client.post(f"{base}/send")
+    await actor.client.post(f"{base}/pause")
+    for change in ({"type": "SMS"}, {"targetTags": ["everyone"]}, {"filter": {"match": "any"}}):
+        refused = await actor.client.put(base, json=change)
+        assert refused.status_code == 400, change
+        assert refused.json()["code"] == "CAMPAIGN_STATE"
+    edited = await actor.client.put(base, json={"subject": "Fixed typo", "targetTags": ["vip"]})
+    assert edited.status_code == 200, edited.text
+    stored = (await actor.client.get(base)).json()
+    assert (stored["type"], stored["targetTags"], stored["subject"]) == (
+        "EMAIL", ["vip"], "Fixed typo",
+    )  # fmt: skip
+
+
 async def test_preview_sends_one_email_to_the_contact(app: FastAPI) -> None:
     actor = await signup(app)
     contact = await make_contact(actor)

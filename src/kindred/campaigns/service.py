@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.analytics.registry import Window, overview_metrics
@@ -30,6 +31,9 @@ from kindred.settings import Settings
 Status = CampaignStatus
 EDITABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.PAUSED.value}
 STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
+# Fixed once sending starts: the recipient rows were frozen from them and part were sent.
+FIXED_ONCE_STARTED = ("type", "segment_id", "target_tags", "target_tags_match", "filter",
+                      "category_id")  # fmt: skip
 DUE_PER_TICK = 100
 
 
@@ -92,9 +96,27 @@ async def update_campaign(
     campaign = await get_campaign(session, workspace_id, campaign_id)
     if campaign.status not in EDITABLE:
         raise CampaignStateError(f"A {campaign.status} campaign cannot be edited")
-    await _apply(session, campaign, data.model_dump(exclude_unset=True))
+    values = data.model_dump(exclude_unset=True)
+    if campaign.started_at is not None:
+        _refuse_audience_changes(campaign, values)
+    await _apply(session, campaign, values)
     await session.flush()
     return campaign
+
+
+def _refuse_audience_changes(campaign: Campaign, values: dict[str, Any]) -> None:
+    """A paused campaign keeps the type and audience it started with (its content may change);
+    the same values sent back unchanged are fine."""
+    changed = [
+        to_camel(key)
+        for key in FIXED_ONCE_STARTED
+        if key in values and getattr(values[key], "value", values[key]) != getattr(campaign, key)
+    ]
+    if changed:
+        raise CampaignStateError(
+            f"{', '.join(changed)} cannot change once sending has started: the audience was"
+            " frozen then; create a new campaign for another audience"
+        )
 
 
 async def delete_campaign(
