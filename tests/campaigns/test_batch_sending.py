@@ -4,6 +4,7 @@ their campaign, and opens and clicks counted once however often they repeat."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from kindred.core.jobs.models import Job
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
 from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
+from tests.conftest import client_for
 from tests.databases import DatabaseFactory
 from tests.factories import Actor, signup
 from tests.messaging.helpers import settings_with
@@ -168,6 +170,22 @@ async def test_repeated_opens_and_clicks_count_once(app: FastAPI, jobs: JobRunti
         assert (await actor.client.get(click)).status_code == 302
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["openRate"], done["clickRate"]) == (50, 50)
+
+
+async def test_concurrent_opens_and_clicks_of_one_recipient_count_once(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["burst"])
+    campaign = await create(actor, targetTags=["burst"])
+    await send_campaign(actor, jobs, campaign["id"])
+    html = (await captured(actor, to=contact["email"]))[0]["html"]
+    links = [_link(html, "/api/campaigns/open/"), _link(html, "/api/campaigns/click/")] * 4
+    async with client_for(app) as mail_client:  # a proxy fetching every link at once
+        answers = await asyncio.gather(*(mail_client.get(link) for link in links))
+    assert {answer.status_code for answer in answers} == {200, 302}
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["openCount"], done["clickCount"]) == (1, 1)
 
 
 def _link(html: str, prefix: str) -> str:

@@ -229,6 +229,20 @@ class RecipientRepository:
         row = await self.session.get(Recipient, (campaign_id, contact_id))
         return row if row is not None and row.workspace_id == self.workspace_id else None
 
+    async def stamp_first(self, row: Recipient, column: str, when: datetime) -> bool:
+        """Sets the row's `column` (`opened_at`...) to `when` unless it is set; whether this
+        call set it. One conditional UPDATE, so of concurrent callers exactly one wins."""
+        stamp = getattr(Recipient, column)
+        result = await self.session.execute(
+            update(Recipient)
+            .where(
+                self._of(row.campaign_id), Recipient.contact_id == row.contact_id, stamp.is_(None)
+            )
+            .values({column: when})
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def page(
         self, campaign_id: uuid.UUID, limit: int, offset: int
     ) -> tuple[Sequence[Recipient], int]:

@@ -82,13 +82,14 @@ async def clicked(session: AsyncSession, settings: Settings, token: str, url: st
 
 async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
     """Stamps each action (`opened` → `opened_at`) the recipient has not done before and
-    counts it once on the campaign (`open_count`), whatever the number of repeats."""
+    counts it once on the campaign (`open_count`), whatever the number of repeats, also
+    when they come at once (a mail client's proxy fetching every link in parallel)."""
+    rows = RecipientRepository(session, target.campaign.workspace_id)
     now, counted = utcnow(), {}
     for action in actions:
-        if getattr(target.row, f"{action}_at") is None:
-            setattr(target.row, f"{action}_at", now)
+        column = f"{action}_at"
+        if getattr(target.row, column) is None and await rows.stamp_first(target.row, column, now):
             counted[COUNTERS[action]] = 1
-    await session.flush()
     await CampaignRepository(session, target.campaign.workspace_id).add_to_counters(
         target.campaign.id, **counted
     )
