@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,3 +68,33 @@ PIECES = ["href", "HrEf", "h", "ref", " = ", "=", '"', "'", "https://", "HTTP\u0
 def test_track_clicks_rewrites_what_the_href_pattern_matches(body: str) -> None:
     expected = HREF.sub(lambda m: f"{m[1]}{m[2]}{LINKS.click(html.unescape(m[3]))}{m[2]}", body)
     assert LINKS.track_clicks(body) == expected
+
+
+def _sms(body: str) -> str:
+    campaign = Campaign(
+        id=uuid.UUID(int=1), workspace_id=uuid.UUID(int=2), name="s", type="SMS", body=body,
+        allow_no_unsubscribe=False,
+    )  # fmt: skip
+    contact = Contact(id=uuid.UUID(int=3), workspace_id=campaign.workspace_id, first_name="Ada")
+    return draft(SETTINGS, campaign, contact).content
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Sale today. Reply STOP to opt out",
+        "Sale today. reply stop to opt-out.",
+        "Sale today. Text STOP to unsubscribe",
+        "Sale today. Txt stop to end",
+        "Sale today. Reply STOP to cancel",
+        'Sale today. Reply "STOP" to quit',
+        "Sale today. To opt out, reply STOP.",
+    ],
+)
+def test_an_sms_with_an_opt_out_phrase_gets_no_second_one(body: str) -> None:
+    assert _sms(body) == body
+
+
+@pytest.mark.parametrize("body", ["Don't stop now, {{contact.firstName}}!", "Opt for the outlet"])
+def test_an_sms_without_an_opt_out_phrase_gets_the_stop_line(body: str) -> None:
+    assert _sms(body).endswith("\n\nReply STOP to opt out")

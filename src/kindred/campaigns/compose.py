@@ -16,6 +16,12 @@ from kindred.messaging.service import Draft
 from kindred.settings import Settings
 
 STOP_LINE = "Reply STOP to opt out"
+# An opt-out phrase the body already has: an instruction to reply or text an opt-out keyword
+# ("Text STOP to unsubscribe", "reply stop to opt-out"), in any case.
+OPT_OUT = re.compile(
+    r"\b(?:reply|text|txt|send)\s+[\"'\u201c\u2018]?(?:stop|stopall|unsubscribe|cancel|end|quit)\b",
+    re.IGNORECASE,
+)
 CONTEXT_FIELDS = (
     "id", "first_name", "last_name", "email", "phone", "company", "title", "role", "source",
     "language",
@@ -53,7 +59,7 @@ class Composer:
         values = context(contact)
         if not self.email:
             text = render(self.body, values)
-            if STOP_LINE.lower() not in text.lower():
+            if not OPT_OUT.search(text):
                 text = f"{text.rstrip()}\n\n{STOP_LINE}"
             return Draft(content=text)
         links = Links(self.signer, self.base, Recipient(self.campaign_id, contact.id))
