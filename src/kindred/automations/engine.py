@@ -31,6 +31,9 @@ from kindred.automations.triggers import (
     parse_conditions,
 )
 from kindred.contacts import matching
+from kindred.contacts import service as contacts
+from kindred.contacts.errors import ContactNotFound
+from kindred.contacts.events import contact_data
 from kindred.core.db import utcnow
 from kindred.core.events import DomainEvent, contact_of
 from kindred.core.jobs import enqueue
@@ -83,6 +86,21 @@ async def start_run(
     return run
 
 
+async def _subject(session: AsyncSession, event: DomainEvent) -> dict[str, Any] | None:
+    """The contact conditions are evaluated on: the one the event carries, else the one it
+    names (a deal's or appointment's event names its contact without carrying it), as it is
+    now; None when there is none (or it was deleted since)."""
+    carried = contact_of(event.type, event.data)
+    if carried is not None or event.contact_id is None:
+        return carried
+    try:
+        return contact_data(
+            await contacts.get_contact(session, event.workspace_id, event.contact_id)
+        )
+    except ContactNotFound:
+        return None
+
+
 async def on_event(session: AsyncSession, event: DomainEvent) -> None:
     """The consumer: one run per active workflow whose trigger, options and conditions hold."""
     triggers = EVENT_TRIGGERS.get(event.type)
@@ -95,7 +113,8 @@ async def on_event(session: AsyncSession, event: DomainEvent) -> None:
         return
     cause = await RunRepository(session, event.workspace_id).cause_depth(event.id)
     depth = 0 if cause is None else cause + 1
-    contact = contact_of(event.type, event.data)
+    conditional = any(workflow.conditions for workflow in workflows)
+    contact = await _subject(session, event) if conditional else None
     now = utcnow()
     for workflow in workflows:
         if options_match(workflow, event.data) and await conditions_hold(
