@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 
 from kindred.banlist.models import Banned
+from kindred.core.db.dialect import among
 from kindred.core.errors import NotFound
 from kindred.core.repository import WorkspaceRepository
 
@@ -45,7 +46,10 @@ class BannedRepository(WorkspaceRepository[Banned]):
             return set()
         statement = select(Banned.email, Banned.phone).where(
             Banned.workspace_id == self.workspace_id,
-            or_(Banned.email.in_(wanted_emails), Banned.phone.in_(wanted_phones)),
+            or_(
+                among(self.session, Banned.email, wanted_emails),
+                among(self.session, Banned.phone, wanted_phones),
+            ),
         )
         rows = (await self.session.execute(statement)).all()
         return ({row.email for row in rows} & wanted_emails) | (

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, delete, func, select, update
 
+from kindred.core.db.dialect import among
 from kindred.core.errors import NotFound
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.messaging.models import Conversation, Message, SandboxMessage, TwilioAccount
@@ -50,7 +51,7 @@ class ConversationRepository(WorkspaceRepository[Conversation]):
             select(Conversation.contact_id, Conversation.id)
             .where(
                 Conversation.workspace_id == self.workspace_id,
-                Conversation.contact_id.in_(contact_ids),
+                among(self.session, Conversation.contact_id, contact_ids),
                 Conversation.channel == channel,
             )
             .order_by(Conversation.created_at.desc())
@@ -67,7 +68,7 @@ class ConversationRepository(WorkspaceRepository[Conversation]):
                 update(Conversation)
                 .where(
                     Conversation.workspace_id == self.workspace_id,
-                    Conversation.id.in_(conversation_ids),
+                    among(self.session, Conversation.id, conversation_ids),
                 )
                 .values(last_message_at=at)
                 .execution_options(synchronize_session=False)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from kindred.contacts.models import Contact, ContactDailyCount
+from kindred.core.db.dialect import among
 from kindred.core.db.rollup import Rollup
 from kindred.core.repository import WorkspaceRepository
 
@@ -24,7 +25,7 @@ class ContactLookupRepository(WorkspaceRepository[Contact]):
     async def by_ids(self, contact_ids: Sequence[uuid.UUID]) -> Sequence[Contact]:
         if not contact_ids:
             return []
-        return await self.all(self.base().where(Contact.id.in_(list(contact_ids))))
+        return await self.all(self.base().where(among(self.session, Contact.id, contact_ids)))
 
     async def growth(self, start: datetime, end: datetime) -> tuple[int, int, dict[str, int]]:
         """(contacts, those created before `start`, those created in [start, end) per UTC day).
