@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -100,6 +101,10 @@ class Settings(BaseSettings):
     mailersend_api_key: str | None = None
     mailersend_base_url: str = "https://api.mailersend.com/v1"
     mailersend_webhook_secret: str | None = None
+    # Tally form submissions (POST /api/webhooks/tally): the webhook's signing secret, and the
+    # workspace their contacts go to (document 002's "global workspace"); both, or none.
+    tally_webhook_signing_secret: str | None = None
+    tally_workspace_id: uuid.UUID | None = None
     twilio_base_url: str = "https://api.twilio.com/2010-04-01"
     # Where providers reach this installation (Twilio status callbacks); unset: none asked.
     public_base_url: str | None = None

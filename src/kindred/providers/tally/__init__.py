@@ -1,0 +1,1 @@
+"""Tally (tally.so) form webhooks."""
