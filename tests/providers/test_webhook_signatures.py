@@ -150,7 +150,7 @@ def test_mailersend_refuses_a_forgery(forgery: str) -> None:
         verify_mailersend(body, signature, SECRET)
 
 
-# --- Standard Webhooks (Tally, Kindred's own) -------------------------------------------------
+# --- Standard Webhooks (Kindred's own) ------------------------------------------------------
 
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"

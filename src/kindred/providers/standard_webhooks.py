@@ -1,7 +1,8 @@
-"""Standard Webhooks (Tally inbound, Kindred's own outbound webhooks): headers `webhook-id`,
-`webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`
-(space-separated when several keys sign), keyed by the `whsec_`-prefixed base64 secret,
-within 300 s of now in both directions."""
+"""Standard Webhooks (Kindred's own outbound webhooks and workflow WEBHOOK steps): headers
+`webhook-id`, `webhook-timestamp` and
+`webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>` (space-separated when
+several keys sign), keyed by the `whsec_`-prefixed base64 secret, within 300 s of now in
+both directions."""
 
 from __future__ import annotations
 
