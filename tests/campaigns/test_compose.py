@@ -40,7 +40,13 @@ def test_an_email_draft_is_exactly_as_pinned() -> None:
     drafted = draft(SETTINGS, campaign, contact)
     assert drafted.subject == "Ada, news for pro"
     assert drafted.sender == "News <news@example.com>"
-    assert drafted.content == f"Hi Ada & Ada <Byron>go me\n\nUnsubscribe: {UNSUBSCRIBE}"
+    assert drafted.content == (
+        f"Hi Ada & Ada <Byron>\n\ngo ({API}/click/{TOKEN}.YkBCANvDZQadbPnf_QJRxg"
+        "?url=https%3A%2F%2Fexample.com%2Fa%3Fx%3D1%26y%3D2) "
+        f"me ({API}/click/{TOKEN}.mJvS3ejX0WR0-LQTLJ2plQ"
+        "?url=https%3A%2F%2Fexample.com%2Fu%3Fe%3Dada%2540example.com)"
+        f"\n\nUnsubscribe: {UNSUBSCRIBE}"
+    )
     assert drafted.headers == {
         "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 
 from kindred.campaigns.links import Links, Recipient, Signer
 from kindred.campaigns.models import Campaign, CampaignType
+from kindred.campaigns.plaintext import plain_text
 from kindred.contacts.models import Contact
 from kindred.core.templating import contact_context, render
 from kindred.messaging.service import Draft
@@ -26,7 +27,6 @@ CONTEXT_FIELDS = (
     "id", "first_name", "last_name", "email", "phone", "company", "title", "role", "source",
     "language",
 )  # fmt: skip
-TAGS = re.compile(r"<[^>]+>")
 ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # RFC 8058
 
 
@@ -65,7 +65,7 @@ class Composer:
         links = Links(self.signer, self.base, Recipient(self.campaign_id, contact.id))
         subject = render(self.subject or "", values) or None
         body = links.track_clicks(render(self.body, values, html=True))
-        text = html.unescape(TAGS.sub("", body)).strip()
+        text = plain_text(body)
         headers: dict[str, str] = {}
         if self.unsubscribe:
             url = links.unsubscribe()
