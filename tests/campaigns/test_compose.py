@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import re
 import uuid
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -66,14 +68,37 @@ LINKS = Links(Signer(SETTINGS), "https://b.test", Recipient(uuid.UUID(int=1), uu
 # Pieces of hrefs in any case, and characters that match or lowercase unusually: long s
 # (matches "s" ignoring case), dotted capital I (lowercases to two characters), Kelvin sign.
 PIECES = ["href", "HrEf", "h", "ref", " = ", "=", '"', "'", "https://", "HTTP\u017f://", "http://",
-          "x.test/", "&amp;", "<a ", ">", "\u0130", "\u017f", "\u212a", "\u03a3"]  # fmt: skip
+          "x.test/", "&amp;", "<a ", "<A\n", "<link ", "<area ", "<", ">", "\u0130", "\u017f",
+          "\u212a", "\u03a3"]  # fmt: skip
+# Where an href belongs to a link: the text before it, back to the last "<", opens <a or <area.
+IN_LINK = re.compile(r"<(?:a|area)\b[^<>]*\Z", re.IGNORECASE)
+
+
+def _rewritten(body: str, match: re.Match[str]) -> str:
+    if not IN_LINK.search(body, 0, match.start()):
+        return match[0]
+    return f"{match[1]}{match[2]}{LINKS.click(html.unescape(match[3]))}{match[2]}"
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
-def test_track_clicks_rewrites_what_the_href_pattern_matches(body: str) -> None:
-    expected = HREF.sub(lambda m: f"{m[1]}{m[2]}{LINKS.click(html.unescape(m[3]))}{m[2]}", body)
+def test_track_clicks_rewrites_what_the_href_pattern_matches_in_links(body: str) -> None:
+    expected = HREF.sub(partial(_rewritten, body), body)
     assert LINKS.track_clicks(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "tracked"),
+    [
+        ('<a href="https://x.test/">', True),
+        ('<area shape="rect" href="https://x.test/">', True),
+        ('<link rel="stylesheet" href="https://fonts.x.test/css">', False),
+        ('<base href="https://x.test/">', False),
+        ('<abbr title="t" data-href="https://x.test/">', False),
+    ],
+)
+def test_only_the_hrefs_of_links_are_tracked(tag: str, tracked: bool) -> None:
+    assert ("/click/" in LINKS.track_clicks(tag)) is tracked
 
 
 def _sms(body: str) -> str:

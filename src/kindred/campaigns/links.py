@@ -27,6 +27,9 @@ from kindred.settings import Settings
 SIGNATURE_BYTES = 16
 MAX_REMEMBERED_URL = 2048
 HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
+# The tags whose href a reader clicks; another's (<link rel="stylesheet">, <base>) is fetched by
+# the mail client itself and would count as a click.
+CLICKABLE = re.compile(r"(?:a|area)\b", re.IGNORECASE)
 
 
 def _b64(raw: bytes) -> str:
@@ -108,15 +111,25 @@ class Links:
         return f"{self.base}/api/campaigns/click/{token}?url={_quoted(url)}"
 
     def track_clicks(self, body: str) -> str:
-        """Every absolute http(s) href points at the signed click redirect."""
+        """Every absolute http(s) href of a link (`<a>`, `<area>`) points at the signed click
+        redirect."""
         parts: list[str] = []
         end = 0
         for match in _hrefs(body):
+            if not _in_clickable_tag(body, match.start()):
+                continue
             link = self.click(_unescaped(match[3]))
             parts += body[end : match.start()], match[1], match[2], link, match[2]
             end = match.end()
         parts.append(body[end:])
         return "".join(parts)
+
+
+def _in_clickable_tag(body: str, index: int) -> bool:
+    """Whether `index` lies inside the opening tag of a link: after its `<a` or `<area`, with no
+    `>` between."""
+    opening = body.rfind("<", 0, index)
+    return opening > body.rfind(">", 0, index) and bool(CLICKABLE.match(body, opening + 1))
 
 
 def _hrefs(body: str) -> Iterator[re.Match[str]]:
