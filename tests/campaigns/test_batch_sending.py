@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from kindred.billing.models import CreditEntry
-from kindred.campaigns import sending
+from kindred.campaigns import sending, tracking
 from kindred.campaigns.repository import RecipientRepository
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
+from kindred.core.events import DomainEvent
 from kindred.core.jobs.models import Job
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
@@ -186,6 +187,38 @@ async def test_concurrent_opens_and_clicks_of_one_recipient_count_once(
     assert {answer.status_code for answer in answers} == {200, 302}
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["openCount"], done["clickCount"]) == (1, 1)
+
+
+async def test_concurrent_delivery_reports_of_one_recipient_count_once(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["reported"])
+    campaign = await create(actor, targetTags=["reported"])
+    await send_campaign(actor, jobs, campaign["id"])
+    workspace_id = uuid.UUID(actor.workspace_id)
+    async with database.session_scope() as session:
+        row = await RecipientRepository(session, workspace_id).get(
+            uuid.UUID(campaign["id"]), uuid.UUID(contact["id"])
+        )
+        assert row is not None
+    message = {"id": str(row.message_id), "campaignId": campaign["id"], "contactId": contact["id"]}
+    reports = [
+        DomainEvent(
+            workspace_id=workspace_id,
+            type="message.status_changed",
+            data={"message": message | {"status": status}},
+        )
+        for status in ("DELIVERED", "READ", "DELIVERED")
+    ]
+
+    async def apply(report: DomainEvent) -> None:
+        async with database.session_scope() as session:
+            await tracking.delivered(session, report)
+
+    await asyncio.gather(*(apply(report) for report in reports))
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert done["deliveredCount"] == 1
 
 
 def _link(html: str, prefix: str) -> str:

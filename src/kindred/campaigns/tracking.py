@@ -118,7 +118,5 @@ async def delivered(session: AsyncSession, event: DomainEvent) -> None:
             row.status, row.reason = RecipientStatus.FAILED.value, message.get("error") or status
             await session.flush()
             await campaigns.add_to_counters(row.campaign_id, sent=-1, failed=1)
-    elif row.delivered_at is None:
-        row.delivered_at = utcnow()
-        await session.flush()
+    elif row.delivered_at is None and await rows.stamp_first(row, "delivered_at", utcnow()):
         await campaigns.add_to_counters(row.campaign_id, delivered=1)
