@@ -15,6 +15,7 @@ from kindred.campaigns.compose import draft
 from kindred.campaigns.links import HREF, Links, Recipient, Signer
 from kindred.campaigns.models import Campaign
 from kindred.contacts.models import Contact
+from kindred.messaging.service import Draft
 from kindred.settings import Settings
 
 SETTINGS = Settings(
@@ -129,3 +130,27 @@ def test_an_sms_with_an_opt_out_phrase_gets_no_second_one(body: str) -> None:
 @pytest.mark.parametrize("body", ["Don't stop now, {{contact.firstName}}!", "Opt for the outlet"])
 def test_an_sms_without_an_opt_out_phrase_gets_the_stop_line(body: str) -> None:
     assert _sms(body).endswith("\n\nReply STOP to opt out")
+
+
+def _email(settings: Settings, subject: str = "News", first_name: str = "Ada") -> Draft:
+    campaign = Campaign(
+        id=uuid.UUID(int=1), workspace_id=uuid.UUID(int=2), name="e", type="EMAIL",
+        subject=subject, body="<p>Hi</p>", allow_no_unsubscribe=False,
+    )  # fmt: skip
+    contact = Contact(
+        id=uuid.UUID(int=3), workspace_id=campaign.workspace_id, first_name=first_name
+    )
+    return draft(settings, campaign, contact)
+
+
+def test_a_line_break_in_a_contact_field_stays_inside_the_subject_line() -> None:
+    drafted = _email(SETTINGS, "Hi {{contact.firstName}}", "Ada\r\nBcc: all@example.com")
+    assert drafted.subject == "Hi Ada Bcc: all@example.com"
+
+
+def test_one_click_unsubscribe_is_offered_over_https_only() -> None:
+    plain_http = SETTINGS.model_copy(update={"public_base_url": "http://crm.example.test"})
+    assert _email(plain_http).headers == {
+        "List-Unsubscribe": f"<{UNSUBSCRIBE.replace('https://', 'http://')}>"
+    }
+    assert "List-Unsubscribe-Post" in (_email(SETTINGS).headers or {})

@@ -63,7 +63,8 @@ class Composer:
                 text = f"{text.rstrip()}\n\n{STOP_LINE}"
             return Draft(content=text)
         links = Links(self.signer, self.base, Recipient(self.campaign_id, contact.id))
-        subject = render(self.subject or "", values) or None
+        # One header line: a contact field's line break must not end it (or start another).
+        subject = " ".join(render(self.subject or "", values).split()) or None
         body = links.track_clicks(render(self.body, values, html=True))
         text = plain_text(body)
         headers: dict[str, str] = {}
@@ -72,7 +73,9 @@ class Composer:
             body += f'<p style="font-size:12px"><a href="{html.escape(url)}">Unsubscribe</a></p>'
             text += f"\n\nUnsubscribe: {url}"
             if links.base:  # List-Unsubscribe needs an absolute URL
-                headers = {"List-Unsubscribe": f"<{url}>", **ONE_CLICK}
+                headers = {"List-Unsubscribe": f"<{url}>"}
+            if url.startswith("https://"):  # RFC 8058: one-click over HTTPS only
+                headers |= ONE_CLICK
         body += f'<img src="{html.escape(links.open_pixel())}" width="1" height="1" alt="">'
         return Draft(
             content=text or body, subject=subject, html=body, sender=self.sender, headers=headers
