@@ -8,7 +8,8 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -22,19 +23,25 @@ SECRET = "tally-signing-secret"
 PATH = "/api/webhooks/tally"
 
 
-@pytest.fixture
-async def receiver(app: FastAPI) -> AsyncIterator[Actor]:
-    """A workspace that receives the Tally submissions (the app's settings name it)."""
-    actor = await signup(app)
+@contextmanager
+def receiving_in(app: FastAPI, workspace_id: uuid.UUID) -> Iterator[None]:
+    """The app's settings name the signing secret and `workspace_id` while the block runs."""
     before = app.state.settings
     app.state.settings = before.model_copy(
-        update={
-            "tally_webhook_signing_secret": SECRET,
-            "tally_workspace_id": uuid.UUID(actor.workspace_id),
-        }
+        update={"tally_webhook_signing_secret": SECRET, "tally_workspace_id": workspace_id}
     )
-    yield actor
-    app.state.settings = before
+    try:
+        yield
+    finally:
+        app.state.settings = before
+
+
+@pytest.fixture
+async def receiver(app: FastAPI) -> AsyncIterator[Actor]:
+    """A workspace that receives the Tally submissions."""
+    actor = await signup(app)
+    with receiving_in(app, uuid.UUID(actor.workspace_id)):
+        yield actor
 
 
 def delivery(email: str | None, *fields: dict[str, Any], form_id: str = "wMdxEo") -> bytes:
@@ -177,6 +184,13 @@ async def test_without_a_signing_secret_the_webhook_is_not_there(app: FastAPI) -
     response = await post(actor, delivery(unique_email("tally")))
     assert response.status_code == 404
     assert response.json()["code"] == "TALLY_NOT_CONFIGURED"
+
+
+async def test_a_configured_workspace_that_is_gone_is_a_404(app: FastAPI) -> None:
+    actor = await signup(app)
+    with receiving_in(app, uuid.uuid4()):
+        response = await post(actor, delivery(unique_email("tally")))
+    assert response.status_code == 404, response.text
 
 
 async def test_a_submission_starts_the_form_submitted_workflows_of_its_form(

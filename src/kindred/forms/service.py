@@ -16,6 +16,7 @@ from kindred.contacts.models import Contact
 from kindred.core.events import emit
 from kindred.forms.tally import Submission
 from kindred.providers import inbound
+from kindred.workspaces import service as workspaces
 
 TALLY = "tally"
 
@@ -23,7 +24,9 @@ TALLY = "tally"
 async def receive_tally(
     session: AsyncSession, workspace_id: uuid.UUID, submission: Submission, raw: bytes
 ) -> dict[str, Any]:
-    """`{"status": "created"|"updated", "contactId"}`, as document 002 answers."""
+    """`{"status": "created"|"updated", "contactId"}`, as document 002 answers; 404 when the
+    configured workspace does not exist (any more)."""
+    await workspaces.get_workspace(session, workspace_id)
     existing = await contacts.find_by_email(session, workspace_id, submission.email)
     first = await inbound.record_once(
         session, TALLY, submission.event_id, workspace_id=workspace_id, payload=raw
