@@ -259,6 +259,43 @@ async def test_preview_sends_one_email_to_the_contact(app: FastAPI) -> None:
     assert len(await captured(actor, to=contact["email"])) == 1
 
 
+async def test_a_previews_links_work_and_count_nowhere(app: FastAPI) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    campaign = await create(actor)
+    base = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.post(f"{base}/preview", json={"email": contact["email"]})).is_success
+    html = (await captured(actor, to=contact["email"]))[0]["html"]
+    clicked = await actor.client.get(_link(html, "/api/campaigns/click/"))
+    assert (clicked.status_code, clicked.headers["location"]) == (
+        302,
+        "https://example.com/a?x=1&y=2",
+    )
+    assert (await actor.client.get(_link(html, "/api/campaigns/open/"))).status_code == 200
+    unsubscribe = _link(html, "/api/campaigns/unsubscribe")
+    assert (await actor.client.post(unsubscribe)).status_code == 200
+    stored = (await actor.client.get(base)).json()
+    assert (stored["openCount"], stored["clickCount"], stored["unsubscribeCount"]) == (0, 0, 0)
+    again = await actor.client.post(f"{base}/preview", json={"email": contact["email"]})
+    assert again.status_code == 400  # the contact opted out of email through the preview
+
+
+async def test_a_sent_link_still_redirects_after_its_campaign_is_deleted(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["gone"])
+    campaign = await create(actor, targetTags=["gone"])
+    await send_campaign(actor, jobs, campaign["id"])
+    html = (await captured(actor, to=contact["email"]))[0]["html"]
+    assert (await actor.client.delete(f"/api/campaigns/{campaign['id']}")).is_success
+    clicked = await actor.client.get(_link(html, "/api/campaigns/click/"))
+    assert (clicked.status_code, clicked.headers["location"]) == (
+        302,
+        "https://example.com/a?x=1&y=2",
+    )
+
+
 async def test_overview_counts_campaigns_sent_in_its_window(app: FastAPI, jobs: JobRuntime) -> None:
     actor = await signup(app)
     await make_contact(actor, tags=["o"])

@@ -15,6 +15,7 @@ from kindred.campaigns.links import Recipient, Signer
 from kindred.campaigns.models import Campaign, CampaignRecipient, RecipientStatus
 from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
 from kindred.contacts import service as contacts
+from kindred.contacts.errors import ContactNotFound
 from kindred.core.db import utcnow
 from kindred.core.events import DomainEvent
 from kindred.messaging import consent
@@ -28,19 +29,22 @@ COUNTERS = {"opened": "open", "clicked": "click", "unsubscribed": "unsubscribe"}
 
 @dataclass(frozen=True)
 class Target:
+    """The campaign a signed link names, and the recipient's row: None for a preview (sent
+    before, or beside, the campaign's send), whose actions count nowhere."""
+
     campaign: Campaign
-    row: CampaignRecipient
+    contact_id: uuid.UUID
+    row: CampaignRecipient | None
 
 
 async def _target(session: AsyncSession, recipient: Recipient) -> Target:
     campaign = await AnyCampaigns(session).get(recipient.campaign_id)
     if campaign is None:
         raise InvalidLink()
-    rows = RecipientRepository(session, campaign.workspace_id)
-    row = await rows.get(campaign.id, recipient.contact_id)
-    if row is None:
-        raise InvalidLink()
-    return Target(campaign, row)
+    row = await RecipientRepository(session, campaign.workspace_id).get(
+        campaign.id, recipient.contact_id
+    )
+    return Target(campaign, recipient.contact_id, row)
 
 
 async def resolve(session: AsyncSession, settings: Settings, token: str, purpose: str) -> Target:
@@ -48,22 +52,23 @@ async def resolve(session: AsyncSession, settings: Settings, token: str, purpose
 
 
 async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> Target:
-    """Opts the recipient out of the campaign's category, or of email when it has none."""
+    """Opts the recipient out of the campaign's category, or of email when it has none (a
+    preview's contact too: they asked); 404 when the contact is gone."""
     target = await resolve(session, settings, token, "unsubscribe")
-    campaign, row = target.campaign, target.row
+    campaign, contact_id = target.campaign, target.contact_id
+    try:
+        contact = await contacts.get_contact(session, campaign.workspace_id, contact_id)
+    except ContactNotFound:
+        raise InvalidLink() from None
     if campaign.category_id is None:
         await consent.set_channel_allowed(
-            session, campaign.workspace_id, row.contact_id, Channel.EMAIL.value, allowed=False
+            session, campaign.workspace_id, contact_id, Channel.EMAIL.value, allowed=False
         )
     else:
-        contact = await contacts.get_contact(session, campaign.workspace_id, row.contact_id)
         preferences = dict(contact.communication_preferences or {})
         preferences[sending.category_key(campaign.category_id)] = False
         await contacts.update_contact(
-            session,
-            campaign.workspace_id,
-            row.contact_id,
-            {"communication_preferences": preferences},
+            session, campaign.workspace_id, contact_id, {"communication_preferences": preferences}
         )
     await _first(session, target, "unsubscribed")
     return target
@@ -74,8 +79,14 @@ async def opened(session: AsyncSession, settings: Settings, token: str) -> None:
 
 
 async def clicked(session: AsyncSession, settings: Settings, token: str, url: str) -> str:
-    """The URL to redirect to, only if Kindred signed it for this recipient."""
-    target = await _target(session, Signer(settings).verify(token, "click", url))
+    """The URL to redirect to, only if Kindred signed it for this recipient. It is counted
+    when the recipient has a row; a preview's link, or one whose campaign was deleted since,
+    still goes where it says (the signature, not the row, is what makes it safe)."""
+    recipient = Signer(settings).verify(token, "click", url)
+    try:
+        target = await _target(session, recipient)
+    except InvalidLink:
+        return url
     await _first(session, target, "clicked", "opened")  # a click proves the open
     return url
 
@@ -84,6 +95,8 @@ async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
     """Stamps each action (`opened` → `opened_at`) the recipient has not done before and
     counts it once on the campaign (`open_count`), whatever the number of repeats, also
     when they come at once (a mail client's proxy fetching every link in parallel)."""
+    if target.row is None:
+        return
     rows = RecipientRepository(session, target.campaign.workspace_id)
     now, counted = utcnow(), {}
     for action in actions:
