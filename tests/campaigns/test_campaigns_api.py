@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -10,7 +11,9 @@ import pytest
 from fastapi import FastAPI
 
 from kindred.campaigns import sending
+from kindred.campaigns.models import Campaign
 from kindred.core.db import utcnow
+from kindred.core.db.session import Database
 from kindred.core.jobs.runtime import JobRuntime
 from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
 from tests.factories import signup
@@ -280,20 +283,32 @@ async def test_a_previews_links_work_and_count_nowhere(app: FastAPI) -> None:
     assert again.status_code == 400  # the contact opted out of email through the preview
 
 
-async def test_a_sent_link_still_redirects_after_its_campaign_is_deleted(
+async def test_a_deleted_campaign_is_gone_but_the_links_it_sent_still_work(
     app: FastAPI, jobs: JobRuntime
 ) -> None:
     actor = await signup(app)
-    contact = await make_contact(actor, tags=["gone"])
-    campaign = await create(actor, targetTags=["gone"])
+    contact = await make_contact(actor, tags=["later"])
+    campaign = await create(actor, targetTags=["later"])
     await send_campaign(actor, jobs, campaign["id"])
     html = (await captured(actor, to=contact["email"]))[0]["html"]
-    assert (await actor.client.delete(f"/api/campaigns/{campaign['id']}")).is_success
+    base = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.delete(base)).json()["success"] is True
+    assert (await actor.client.get(base)).status_code == 404
+    assert (await actor.client.get("/api/campaigns")).json()["campaigns"] == []
     clicked = await actor.client.get(_link(html, "/api/campaigns/click/"))
-    assert (clicked.status_code, clicked.headers["location"]) == (
-        302,
-        "https://example.com/a?x=1&y=2",
-    )
+    assert clicked.headers["location"] == "https://example.com/a?x=1&y=2"
+    assert (await actor.client.post(_link(html, "/api/campaigns/unsubscribe"))).status_code == 200
+    later = await create(actor, targetTags=["later"])
+    await send_campaign(actor, jobs, later["id"])
+    assert len(await captured(actor, to=contact["email"])) == 1  # opted out: nothing new
+
+
+async def test_a_draft_is_deleted_outright(app: FastAPI, database: Database) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    assert (await actor.client.delete(f"/api/campaigns/{campaign['id']}")).is_success
+    async with database.session_scope() as session:
+        assert await session.get(Campaign, uuid.UUID(campaign["id"])) is None
 
 
 async def test_overview_counts_campaigns_sent_in_its_window(app: FastAPI, jobs: JobRuntime) -> None:

@@ -63,6 +63,9 @@ class Campaign(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     scheduled_at: Mapped[datetime | None] = mapped_column(default=None)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Deleted after sending started: gone from the API, kept so that the links in emails
+    # already delivered (unsubscribe above all) keep working.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     allow_no_unsubscribe: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

@@ -34,8 +34,13 @@ Recipient = CampaignRecipient
 
 
 class CampaignRepository(WorkspaceRepository[Campaign]):
+    """The workspace's campaigns, deleted ones left out."""
+
     model = Campaign
     not_found = CampaignNotFound
+
+    def base(self) -> Select[Campaign]:
+        return super().base().where(Campaign.deleted_at.is_(None))
 
     def listed(self, type_: str | None, status: str | None) -> Select[Campaign]:
         statement = self.base().order_by(Campaign.created_at.desc(), Campaign.id.desc())
@@ -89,7 +94,7 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
 
 class AnyCampaigns(Repository[Campaign]):
     """Lookups across workspaces: the scheduler, and signed links whose token names the
-    campaign (the workspace comes from the row)."""
+    campaign (the workspace comes from the row; a deleted campaign's links still resolve)."""
 
     model = Campaign
     not_found = CampaignNotFound
@@ -98,6 +103,7 @@ class AnyCampaigns(Repository[Campaign]):
         statement = (
             self.base()
             .where(Campaign.status == CampaignStatus.SCHEDULED.value, Campaign.scheduled_at <= now)
+            .where(Campaign.deleted_at.is_(None))
             .order_by(Campaign.scheduled_at)
             .limit(limit)
         )

@@ -122,10 +122,19 @@ def _refuse_audience_changes(campaign: Campaign, values: dict[str, Any]) -> None
 async def delete_campaign(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> None:
+    """Removes a campaign that never sent; one that started sending is hidden instead (and
+    cancelled if paused), its recipient rows kept: the unsubscribe links of the emails it
+    sent must keep working."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
     if campaign.status == Status.SENDING.value:
         raise CampaignStateError("A sending campaign cannot be deleted; cancel it first")
-    await CampaignRepository(session, workspace_id).delete(campaign)
+    if campaign.started_at is None:
+        await CampaignRepository(session, workspace_id).delete(campaign)
+        return
+    if campaign.status == Status.PAUSED.value:
+        campaign.status = Status.CANCELLED.value
+    campaign.deleted_at = utcnow()
+    await session.flush()
 
 
 async def start(session: AsyncSession, campaign: Campaign) -> int:
