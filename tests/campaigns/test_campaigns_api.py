@@ -262,6 +262,34 @@ async def test_preview_sends_one_email_to_the_contact(app: FastAPI) -> None:
     assert len(await captured(actor, to=contact["email"])) == 1
 
 
+async def test_preview_to_an_address_that_is_no_contact_sends_it_with_the_defaults(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    base = f"/api/campaigns/{campaign['id']}"
+    sent = await actor.client.post(f"{base}/preview", json={"email": "Me@Example.com"})
+    assert sent.json()["success"] is True
+    (email,) = await captured(actor, to="me@example.com", campaignId=campaign["id"])
+    assert email["subject"] == "Hi there"
+    clicked = await actor.client.get(_link(email["html"], "/api/campaigns/click/"))
+    assert clicked.headers["location"] == "https://example.com/a?x=1&y=2"
+    assert (await actor.client.get("/api/contacts")).json()["total"] == 0  # no record made
+    assert (await actor.client.get(base)).json()["clickCount"] == 0
+
+
+async def test_preview_to_a_banned_address_is_refused(app: FastAPI) -> None:
+    actor = await signup(app)
+    campaign = await create(actor)
+    banned = await actor.client.post("/api/auth/banned", json={"email": "spam@example.com"})
+    assert banned.is_success, banned.text
+    refused = await actor.client.post(
+        f"/api/campaigns/{campaign['id']}/preview", json={"email": "spam@example.com"}
+    )
+    assert refused.status_code == 400
+    assert await captured(actor, to="spam@example.com") == []
+
+
 async def test_a_previews_links_work_and_count_nowhere(app: FastAPI) -> None:
     actor = await signup(app)
     contact = await make_contact(actor)

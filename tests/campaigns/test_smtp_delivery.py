@@ -81,3 +81,19 @@ async def test_an_address_the_provider_refuses_turns_its_sent_row_failed(
     rows = (await actor.client.get(f"/api/campaigns/{campaign['id']}/emails")).json()
     [failed] = [row for row in rows if row["status"] == "FAILED"]
     assert "No such user" in failed["reason"]
+
+
+async def test_a_preview_to_an_address_that_is_no_contact_reaches_smtp(
+    app: FastAPI, jobs: JobRuntime, smtp_inbox: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp_inbox
+    actor = await signup(app)
+    campaign = await create(actor, fromName="Ada News", fromEmail="news@example.com")
+    sent = await actor.client.post(
+        f"/api/campaigns/{campaign['id']}/preview", json={"email": "boss@example.com"}
+    )
+    assert sent.status_code == 200, sent.text
+    await run_jobs(jobs)  # the preview task
+    emails = [message_from_bytes(raw) for raw in inbox.messages]
+    (email,) = [email for email in emails if email["To"] == "boss@example.com"]
+    assert (email["Subject"], email["From"]) == ("Hi there", "Ada News <news@example.com>")

@@ -186,7 +186,7 @@ async def send_campaign(
 @router.post(
     "/api/campaigns/{campaign_id}/preview",
     response_model=SuccessResponse,
-    summary="Send one preview email to a contact's address",
+    summary="Send one preview email to an address (a contact's is personalised for them)",
     responses=NOT_FOUND | INVALID,
 )
 async def preview(

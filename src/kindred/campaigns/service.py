@@ -13,19 +13,17 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.analytics.registry import Window, overview_metrics
-from kindred.campaigns import audience, compose, sending
+from kindred.campaigns import audience, sending
+from kindred.campaigns import preview as previews
 from kindred.campaigns.errors import CampaignStateError
 from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, CampaignType
 from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
 from kindred.campaigns.schemas import CampaignCreate, CampaignUpdate
-from kindred.contacts import matching
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
 from kindred.core.errors import BadRequest
 from kindred.core.schemas import PageParams
 from kindred.core.templating import validate
-from kindred.messaging import service as messaging
-from kindred.messaging.models import Channel
 from kindred.settings import Settings
 
 Status = CampaignStatus
@@ -209,26 +207,11 @@ async def preview(
     campaign_id: uuid.UUID,
     email: str,
 ) -> None:
-    """One email, personalised for the workspace's contact with that address, through the
-    same gate and provider path as any message (a preview is a real, charged message)."""
+    """One email to `email` (see campaigns/preview.py); a preview is real and charged."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
     if campaign.type != CampaignType.EMAIL.value:
         raise BadRequest("Only email campaigns have an email preview")
-    by_email = {
-        "match": "all",
-        "conditions": [{"field": "email", "operator": "eq", "value": email}],
-    }
-    group = await matching.parse(session, workspace_id, by_email)
-    found, _ = await matching.page(session, workspace_id, group, PageParams(page=1, limit=1))
-    if not found:
-        raise BadRequest("No contact has this email address; add it as a contact to preview")
-    draft = compose.draft(settings, campaign, found[0])
-    conversation, contact = await messaging.target(
-        session, workspace_id, contact_id=found[0].id, conversation_id=None, channel=Channel.EMAIL
-    )
-    _, refusal = await messaging.send(session, settings, workspace_id, conversation, contact, draft)
-    if refusal is not None:
-        raise BadRequest(f"The preview was refused: {refusal.message}")
+    await previews.send(session, settings, campaign, email)
 
 
 async def recipients_page(

@@ -1,14 +1,15 @@
-"""Campaign background work: send batches, the scheduler's start of due campaigns, and the
-delivery events that feed deliveredCount."""
+"""Campaign background work: send batches, previews to addresses, the scheduler's start of due
+campaigns, and the delivery events that feed deliveredCount."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.campaigns import sending, service, tracking
+from kindred.campaigns import preview, sending, service, tracking
 from kindred.core.events import DomainEvent, consumer
 from kindred.core.jobs import scanner, task, task_settings
 
@@ -23,6 +24,15 @@ async def send_batch(
         uuid.UUID(workspace),
         uuid.UUID(campaign),
         None if after is None else uuid.UUID(after),
+    )
+
+
+@task(preview.PREVIEW_TASK)
+async def send_preview(
+    session: AsyncSession, *, workspace: str, campaign: str, outbound: dict[str, Any]
+) -> None:
+    await preview.deliver(
+        session, task_settings(session), uuid.UUID(workspace), uuid.UUID(campaign), outbound
     )
 
 

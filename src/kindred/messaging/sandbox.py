@@ -30,7 +30,7 @@ class SandboxFilter:
 
 
 def captured(
-    message_id: uuid.UUID,
+    message_id: uuid.UUID | None,
     channel: str,
     to_address: str,
     outbound: OutboundMessage,
