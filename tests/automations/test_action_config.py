@@ -98,3 +98,37 @@ async def test_set_field_with_a_value_the_contact_refuses_fails_its_step(
     (run,) = await runs_of(actor, workflow["id"])
     assert run["status"] == "FAILED"
     assert "firstName" in run["steps"][0]["error"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ("hello", "data"),
+        (["a"], "data"),
+        ({"ok": "{{contact.name}}", "bad": "{{ contact."}, "data.bad"),
+    ],
+)
+async def test_a_webhook_data_that_is_no_object_or_holds_a_broken_template_is_a_400(
+    app: FastAPI, data: Any, field: str
+) -> None:
+    actor = await signup(app)
+    action = {"type": "WEBHOOK", "config": {"url": "https://example.com/hook", "data": data}}
+    body = {"name": "Hook", "trigger": "CONTACT_CREATED", "actions": [action]}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == f"actions[0].config.{field}"
+    assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
+async def test_a_tag_name_that_renders_empty_fails_its_step_and_creates_no_tag(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    action = {"type": "ADD_TAG", "config": {"tag": "{{contact.customFields.tier}}"}}
+    workflow = await make_workflow(actor, actions=[action])
+    await make_contact(actor)
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "FAILED"
+    assert "at least 1 character" in run["steps"][0]["error"]
+    assert (await actor.client.get("/api/tags")).json() == []

@@ -13,9 +13,11 @@ from kindred.app import create_app
 from kindred.automations import webhook as webhook_action
 from kindred.automations.actions import ACTIONS
 from kindred.automations.engine import MAX_DEPTH, on_event
+from kindred.automations.runner import ADVANCE_TASK
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.events import events_since
+from kindred.core.jobs import enqueue
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
 from tests.automations.helpers import make_workflow, runs_of, settle, tags_of
@@ -112,6 +114,29 @@ async def test_wait_resumes_after_a_restart(
     assert run["status"] == "COMPLETED"
     assert [step["type"] for step in run["steps"]] == ["WAIT", "ADD_TAG"]
     assert "followed-up" in await tags_of(actor, contact["id"])
+
+
+async def test_a_second_copy_of_a_run_job_does_not_cut_its_wait_short(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    """A job run again after its lease ran out (its worker was only slow) finds the run past
+    the step it was queued for and leaves it waiting."""
+    actor = await signup(app)
+    actions = [
+        {"type": "WAIT", "config": {"hours": 2}},
+        {"type": "ADD_TAG", "config": {"tag": "followed-up"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor)
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    async with database.session_scope() as session:
+        await enqueue(session, ADVANCE_TASK, workspace=actor.workspace_id, run=run["id"], step=0)
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "WAITING"
+    assert [step["type"] for step in run["steps"]] == ["WAIT"]
+    assert "followed-up" not in await tags_of(actor, contact["id"])
 
 
 async def test_webhook_action_delivers_a_signed_request(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
@@ -150,3 +151,24 @@ async def test_appointment_scheduled_starts_on_a_booking(app: FastAPI, jobs: Job
     await settle(jobs)
     assert await _event_types(actor, workflow) == ["appointment.scheduled"]
     assert "booked" in await tags_of(actor, contact["id"])
+
+
+@pytest.mark.parametrize(
+    ("trigger", "config", "field"),
+    [
+        ("TAG_ADDED", {"tag": ["VIP"]}, "tag"),
+        ("DEAL_STAGE_CHANGED", {"toStage": {"key": "CLOSED_WON"}}, "toStage"),
+        ("MESSAGE_RECEIVED", {"channel": "pigeon"}, "channel"),
+        ("FORM_SUBMITTED", {"formId": True}, "formId"),
+    ],
+)
+async def test_a_trigger_option_no_event_could_match_is_a_400(
+    app: FastAPI, trigger: str, config: dict[str, Any], field: str
+) -> None:
+    actor = await signup(app)
+    actions = [{"type": "ADD_TAG", "config": {"tag": "seen"}}]
+    body = {"name": "T", "trigger": trigger, "triggerConfig": config, "actions": actions}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == f"triggerConfig.{field}"
+    assert (await actor.client.get("/api/workflows")).json()["workflows"] == []

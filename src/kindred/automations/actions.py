@@ -8,7 +8,7 @@ config values are templates over `{{contact.*}}` rendered in the sandbox.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,12 +20,16 @@ from kindred.automations.models import Workflow, WorkflowRun
 from kindred.contacts import interactions, tags
 from kindred.contacts import service as contacts
 from kindred.contacts.models import Contact
-from kindred.contacts.schemas import ContactFields
+from kindred.contacts.schemas import ContactFields, TagCreate
 from kindred.contacts.values import normalise_email
 from kindred.core.errors import Unprocessable
 from kindred.core.filters.fields import CONTACT_COLUMNS, snake
 from kindred.core.templating import contact_context, render
+from kindred.deals import pipelines
 from kindred.deals import service as deals
+from kindred.deals.errors import DealNotFound, PipelineNotFound
+from kindred.deals.models import Pipeline
+from kindred.deals.schemas import DealCreate
 from kindred.messaging import service as messaging
 from kindred.messaging.models import Channel
 from kindred.settings import Settings
@@ -149,9 +153,19 @@ async def send_message(
     return {"messageId": str(message.id), "status": message.status, "to": message.to_address}
 
 
+def _tag_name(step: StepContext, config: dict[str, Any]) -> str:
+    """The rendered `config.tag`, held to the tags API's rules (1 to 100 characters), so that a
+    template rendering empty creates no nameless tag."""
+    rendered = step.render(_required(config, "tag"))
+    try:
+        return TagCreate.model_validate({"name": rendered}).name
+    except ValidationError as error:
+        raise ActionFailed(f"The tag {rendered!r}: {error.errors()[0]['msg']}") from None
+
+
 async def add_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     contact = step.need_contact()
-    name = step.render(_required(config, "tag")).strip()
+    name = _tag_name(step, config)
     (tag,) = await tags.ensure_tags(step.session, step.workspace_id, [name])
     await tags.add_contact_tag(step.session, step.workspace_id, contact.id, tag.id)
     return {"tag": name}
@@ -159,7 +173,7 @@ async def add_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
 
 async def remove_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     contact = step.need_contact()
-    name = step.render(_required(config, "tag")).strip()
+    name = _tag_name(step, config)
     found = await tags.tag_ids_named(step.session, step.workspace_id, [name])
     for tag_id in found or []:
         await tags.remove_contact_tag(step.session, step.workspace_id, contact.id, tag_id)
@@ -199,14 +213,26 @@ async def set_field(step: StepContext, config: dict[str, Any]) -> dict[str, Any]
     return {"field": field, "value": value}
 
 
-async def create_deal(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "title": step.render(config.get("title") or "{{contact.name}}") or step.workflow.name,
+def deal_fields(config: dict[str, Any], title: str, contact_ids: list[uuid.UUID]) -> dict[str, Any]:
+    """CREATE_DEAL's deal held to the deals API's own rules (title, value, stage key), so that
+    a bad value fails the step instead of the database statement."""
+    raw = {
+        "title": title,
         "value": config.get("value"),
-        "stage": config.get("stage"),
+        "stage": config.get("stage") or None,
         "pipeline_id": config_uuid(config, "pipelineId"),
-        "contact_ids": [step.contact.id] if step.contact else [],
+        "contact_ids": contact_ids,
     }
+    try:
+        return DealCreate.model_validate(raw).model_dump()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise ActionFailed(f"The deal's {problem['loc'][0]}: {problem['msg']}") from None
+
+
+async def create_deal(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
+    title = step.render(config.get("title") or "{{contact.name}}") or step.workflow.name
+    fields = deal_fields(config, title, [step.contact.id] if step.contact else [])
     view = await deals.create_deal(step.session, step.workspace_id, step.need_user(), fields)
     return {"dealId": str(view.deal.id), "stage": view.stage}
 
@@ -237,6 +263,48 @@ async def create_task(step: StepContext, config: dict[str, Any]) -> dict[str, An
         user_id=assignee or step.workflow.created_by,
     )
     return {"interactionId": str(interaction.id)}
+
+
+async def _pipeline(
+    session: AsyncSession, workspace_id: uuid.UUID, pipeline_id: uuid.UUID | None
+) -> Pipeline:
+    try:
+        return await pipelines.get_pipeline(session, workspace_id, pipeline_id)
+    except PipelineNotFound:
+        raise ActionFailed("config.pipelineId is not a pipeline of this workspace") from None
+
+
+def _has_stage(candidates: Sequence[Pipeline], stage: str, where: str) -> None:
+    if not any(known.key == stage.upper() for found in candidates for known in found.stages):
+        raise ActionFailed(f"config.stage {stage!r} is not a stage of {where}")
+
+
+async def check_create_deal(
+    session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
+) -> None:
+    """CREATE_DEAL's value and stage key are valid, its pipeline (default: the workspace's
+    default) is this workspace's and has the stage."""
+    fields = deal_fields(config, "title", [])
+    pipeline = await _pipeline(session, workspace_id, fields["pipeline_id"])
+    if fields["stage"]:
+        _has_stage([pipeline], fields["stage"], "the deal's pipeline")
+
+
+async def check_move_deal_stage(
+    session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
+) -> None:
+    """MOVE_DEAL_STAGE's deal is this workspace's and its pipeline has the stage; without a
+    deal (the triggering event's), some pipeline of the workspace has it."""
+    stage, deal_id = str(config.get("stage")), config_uuid(config, "dealId")
+    if deal_id is None:
+        _has_stage(await pipelines.list_pipelines(session, workspace_id), stage, "any pipeline")
+        return
+    try:
+        view = await deals.get_deal(session, workspace_id, deal_id)
+    except DealNotFound:
+        raise ActionFailed("config.dealId is not a deal of this workspace") from None
+    pipeline = await _pipeline(session, workspace_id, view.deal.pipeline_id)
+    _has_stage([pipeline], stage, "the deal's pipeline")
 
 
 def config_uuid(config: dict[str, Any], key: str) -> uuid.UUID | None:

@@ -3,7 +3,9 @@
 A run is keyed by (workflow, trigger): the event id, or the cron time (and the contact), so no
 trigger starts a workflow twice. A run started by an event that a run at depth `MAX_DEPTH`
 caused is recorded STOPPED with the reason instead of executing: that is how a self-triggering
-workflow ends.
+workflow ends. A workflow whose conditions no longer parse (valid when saved, but a custom
+field's definition changed since) gets a FAILED run saying so, and the event still reaches
+every other workflow.
 
 SCHEDULE: the scheduler tick's scanner (`fire_schedules`) notes each due cron time on its
 workflow (`last_fired_at`, so neither a second tick nor a restart fires it again). A workflow
@@ -36,6 +38,7 @@ from kindred.contacts.errors import ContactNotFound
 from kindred.contacts.events import contact_data
 from kindred.core.db import utcnow
 from kindred.core.events import DomainEvent, contact_of
+from kindred.core.filters import InvalidFilter
 from kindred.core.jobs import enqueue
 
 MAX_DEPTH = 5
@@ -60,10 +63,13 @@ async def start_run(
     event: DomainEvent | None = None,
     contact_id: uuid.UUID | None = None,
     depth: int = 0,
+    ended: tuple[str, str] | None = None,
 ) -> WorkflowRun | None:
     """Records the run (about the event's contact, else `contact_id`) and schedules its
-    execution; None when that trigger already ran it."""
-    stopped = depth > MAX_DEPTH
+    execution, or records it `ended` (status, reason) without executing; None when that
+    trigger already ran it."""
+    if ended is None and depth > MAX_DEPTH:
+        ended = (RunStatus.STOPPED, LOOP_STOPPED)
     run = WorkflowRun(
         workflow_id=workflow.id,
         trigger_key=trigger_key,
@@ -71,14 +77,14 @@ async def start_run(
         contact_id=event.contact_id if event else contact_id,
         context=_context(event.data) if event else {},
         depth=depth,
-        status=RunStatus.STOPPED if stopped else RunStatus.RUNNING,
-        error=LOOP_STOPPED if stopped else None,
-        finished_at=utcnow() if stopped else None,
+        status=ended[0] if ended else RunStatus.RUNNING,
+        error=ended[1] if ended else None,
+        finished_at=utcnow() if ended else None,
     )
     runs = RunRepository(session, workflow.workspace_id)
     if not await runs.start(run):
         return None
-    if not stopped:
+    if ended is None:
         await WorkflowRepository(session, workflow.workspace_id, "workflow").count_execution(
             workflow.id
         )
@@ -117,10 +123,22 @@ async def on_event(session: AsyncSession, event: DomainEvent) -> None:
     contact = await _subject(session, event) if conditional else None
     now = utcnow()
     for workflow in workflows:
-        if options_match(workflow, event.data) and await conditions_hold(
-            session, workflow, contact, now
-        ):
+        if not options_match(workflow, event.data):
+            continue
+        try:
+            holds = await conditions_hold(session, workflow, contact, now)
+        except InvalidFilter as error:
+            ended = (RunStatus.FAILED, invalid_conditions(error))
+            await start_run(session, workflow, str(event.id), event=event, depth=depth, ended=ended)
+            continue
+        if holds:
             await start_run(session, workflow, str(event.id), event=event, depth=depth)
+
+
+def invalid_conditions(error: InvalidFilter) -> str:
+    """Why a run did not start: which of the workflow's conditions no longer parse."""
+    problems = "; ".join(f"{item['field']}: {item['message']}" for item in error.details or [])
+    return f"Not run: the workflow's conditions are no longer valid ({problems})"
 
 
 async def fire_schedules(session: AsyncSession, now: datetime) -> int:
@@ -164,9 +182,13 @@ async def start_scheduled(
     run again starts nothing twice: each run is keyed by the cron time and its contact."""
     if (workflow.status, workflow.trigger) != ("ACTIVE", "SCHEDULE"):  # changed meanwhile
         return 0
-    group = await parse_conditions(
-        session, workflow.workspace_id, workflow.match, workflow.conditions
-    )
+    try:
+        group = await parse_conditions(
+            session, workflow.workspace_id, workflow.match, workflow.conditions
+        )
+    except InvalidFilter as error:
+        await start_run(session, workflow, key, ended=(RunStatus.FAILED, invalid_conditions(error)))
+        return 0
     batch = await matching.ids_after(session, workflow.workspace_id, group, after, SCHEDULE_BATCH)
     started = 0
     for contact_id in batch:

@@ -84,6 +84,12 @@ class RunRepository(WorkspaceRepository[WorkflowRun]):
             return False
         return True
 
+    async def locked(self, run_id: uuid.UUID) -> WorkflowRun | None:
+        """The run, its row locked until the commit (PostgreSQL): one job advances it at a time."""
+        stmt = self.base().where(WorkflowRun.id == run_id).with_for_update()
+        found: WorkflowRun | None = await self.session.scalar(stmt)
+        return found
+
     def of_workflow(self, workflow_id: uuid.UUID) -> Select[WorkflowRun]:
         return (
             self.base()

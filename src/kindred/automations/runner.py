@@ -4,6 +4,8 @@ The `automations.advance_run` task calls `advance` in one transaction: each acti
 savepoint, so a failing step leaves nothing behind but its FAILED record, and the run stops
 there. WAIT records its step, schedules the same task for later and returns; the task then
 continues from the step after it, so a restart loses nothing (the job is a database row).
+A workflow set INACTIVE acts no more: its runs that are waiting or not yet executed stop
+(STOPPED, saying why) when their job comes.
 WEBHOOK steps are QUEUED here and delivered by their own task (network calls never run inside
 the run's transaction).
 """
@@ -30,6 +32,7 @@ from kindred.core.jobs import enqueue
 from kindred.settings import Settings
 
 ADVANCE_TASK = "automations.advance_run"
+DEACTIVATED = "Stopped: the workflow was deactivated before the run's next step"
 
 
 class RunStatus:
@@ -41,12 +44,16 @@ class RunStatus:
 
 
 async def schedule_advance(session: AsyncSession, run: WorkflowRun, **when: Any) -> None:
+    """Queues the job that runs the run on from its next step; the job names that step, so a
+    second copy of it (a job run again after its lease ran out) finds the run past it and does
+    nothing."""
     await enqueue(
         session,
         ADVANCE_TASK,
         workspace_id=run.workspace_id,
         workspace=str(run.workspace_id),
         run=str(run.id),
+        step=run.next_step,
         **when,
     )
 
@@ -70,26 +77,50 @@ def _finish(run: WorkflowRun, status: str, error: str | None = None) -> None:
     run.status, run.error, run.finished_at = status, error, utcnow()
 
 
+async def _due_run(
+    session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID, step: int | None
+) -> WorkflowRun | None:
+    """The run, row-locked until the commit, if it is still to be advanced from `step` (jobs
+    queued before they named their step: from wherever it is)."""
+    run = await RunRepository(session, workspace_id).locked(run_id)
+    if run is None or run.status not in (RunStatus.RUNNING, RunStatus.WAITING):
+        return None
+    return run if step is None or run.next_step == step else None
+
+
 async def give_up(
-    session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID, error: str
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    run_id: uuid.UUID,
+    error: str,
+    step: int | None = None,
 ) -> None:
     """The run's job failed its last attempt with an error no step caught (each attempt was
     rolled back whole): the run ends FAILED instead of staying RUNNING for ever."""
-    run = await RunRepository(session, workspace_id).get(run_id)
-    if run is not None and run.status in (RunStatus.RUNNING, RunStatus.WAITING):
+    run = await _due_run(session, workspace_id, run_id, step)
+    if run is not None:
         _finish(run, RunStatus.FAILED, internal_failure(error))
 
 
 async def advance(
-    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, run_id: uuid.UUID
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    run_id: uuid.UUID,
+    from_step: int | None = None,
 ) -> None:
+    """Runs the run's steps from `from_step` until a WAIT, a failure or the end. Two copies of
+    one job take turns on the run's row lock, and the second finds the run past its step."""
     runs = RunRepository(session, workspace_id)
-    run = await runs.get(run_id)
-    if run is None or run.status not in (RunStatus.RUNNING, RunStatus.WAITING):
+    run = await _due_run(session, workspace_id, run_id, from_step)
+    if run is None:
         return
     context = await _context(session, settings, run)
     if context is None:
         _finish(run, RunStatus.STOPPED, "The workflow was deleted")
+        return
+    if context.workflow.status != "ACTIVE":
+        _finish(run, RunStatus.STOPPED, DEACTIVATED)
         return
     run.status = RunStatus.RUNNING
     actions = context.workflow.actions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.actions import (
     ActionFailed,
+    check_create_deal,
+    check_move_deal_stage,
     checked_change,
-    config_uuid,
     task_assignee,
     wait_delay,
 )
@@ -28,7 +29,7 @@ from kindred.automations.schemas import (
     WorkflowCreate,
     WorkflowUpdate,
 )
-from kindred.automations.triggers import parse_conditions
+from kindred.automations.triggers import OPTIONS, parse_conditions
 from kindred.contacts.bulk_ops import BULK_COLUMNS, Bulk
 from kindred.contacts.events import change_key
 from kindred.contacts.values import normalise_email
@@ -37,6 +38,7 @@ from kindred.core.db import utcnow
 from kindred.core.errors import ValidationFailed
 from kindred.core.schemas import PageParams
 from kindred.core.templating import TemplateInvalid, validate
+from kindred.messaging.models import Channel
 from kindred.providers.standard_webhooks import new_secret
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -47,6 +49,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "WEBHOOK": ("url",),
 }
 RULE_TYPES = {"set_field": "SET_FIELD", "add_tag": "ADD_TAG", "remove_tag": "REMOVE_TAG"}
+RULE_BATCH = 1000
 # croniter's get_prev is strictly before its start: starting just after `now` includes `now`.
 AT_OR_BEFORE = timedelta(microseconds=1)
 
@@ -60,33 +63,49 @@ def _check_action(index: int, action: ActionIn) -> None:
     for key in REQUIRED.get(action.type.value, ()):
         if action.config.get(key) in (None, ""):
             raise _invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
-    if action.type.value == "WEBHOOK" and not str(action.config["url"]).startswith(
-        ("https://", "http://")
-    ):
-        raise _invalid(f"{path}.url", "The URL must start with https://")
+    if action.type.value == "WEBHOOK":
+        _check_webhook(path, action.config)
     if action.config.get("to") not in (None, ""):
         if action.type.value != "SEND_EMAIL":
             raise _invalid(f"{path}.to", "Only SEND_EMAIL takes config.to (an email address)")
         normalise_email(str(action.config["to"]), f"{path}.to")
-    for key, value in action.config.items():
+    for key, value in _text_values(action.config):
+        try:
+            validate(value)
+        except TemplateInvalid as error:
+            raise _invalid(f"{path}.{key}", error.message) from None
+
+
+def _check_webhook(path: str, config: dict[str, Any]) -> None:
+    if not str(config["url"]).startswith(("https://", "http://")):
+        raise _invalid(f"{path}.url", "The URL must start with https://")
+    if not isinstance(config.get("data") or {}, dict):
+        raise _invalid(f"{path}.data", "config.data must be an object")
+
+
+def _text_values(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The config's text values, each rendered as a template, with their paths: its own and
+    those of WEBHOOK's `data` object."""
+    data = config.get("data")
+    nested = data.items() if isinstance(data, dict) else ()
+    for key, value in [*config.items(), *((f"data.{name}", text) for name, text in nested)]:
         if isinstance(value, str):
-            try:
-                validate(value)
-            except TemplateInvalid as error:
-                raise _invalid(f"{path}.{key}", error.message) from None
+            yield key, value
 
 
 async def _check_values(
     session: AsyncSession, workspace_id: uuid.UUID, index: int, action: ActionIn
 ) -> None:
-    """The config values a step would only trip over when it runs: WAIT's duration, the ids
-    of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK."""
+    """The config values a step would only trip over when it runs: WAIT's duration, the deal
+    values and the ids of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK (this workspace's)."""
     config = action.config
     try:
         if action.type.value == "WAIT":
             wait_delay(config)
-        elif action.type.value in ("CREATE_DEAL", "MOVE_DEAL_STAGE"):
-            config_uuid(config, "pipelineId" if action.type.value == "CREATE_DEAL" else "dealId")
+        elif action.type.value == "CREATE_DEAL":
+            await check_create_deal(session, workspace_id, config)
+        elif action.type.value == "MOVE_DEAL_STAGE":
+            await check_move_deal_stage(session, workspace_id, config)
         elif action.type.value == "CREATE_TASK":
             await task_assignee(session, workspace_id, config)
     except ActionFailed as error:
@@ -112,11 +131,26 @@ def _check_field_change(config: dict[str, Any]) -> None:
             raise _invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
 
 
+def _check_options(trigger: str, config: dict[str, Any]) -> None:
+    """An option the event's value could never equal is refused: the workflow would never
+    start, and nothing would say why."""
+    for key in OPTIONS.get(trigger, {}):
+        value = config.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _invalid(f"triggerConfig.{key}", f"triggerConfig.{key} must be a single value")
+        if key == "channel" and str(value).upper() not in Channel.__members__:
+            names = ", ".join(Channel.__members__)
+            raise _invalid("triggerConfig.channel", f"triggerConfig.channel is one of {names}")
+
+
 def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
     if trigger == "SCHEDULE":
         _check_cron(config.get("cron"))
     elif trigger == "FIELD_CHANGED":
         _check_field_change(config)
+    _check_options(trigger, config)
 
 
 async def _checked(session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:
@@ -274,12 +308,21 @@ async def update_rule(
 
 
 async def run_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID) -> int:
-    """Applies the rule to every contact it matches now, set-based; the number matched."""
+    """Applies the rule to every contact it matches now, set-based, `RULE_BATCH` contacts at a
+    time in id order; the number matched. Each batch is chosen before its first action runs, so
+    an action that changes what the filter matches holds back none of the actions after it."""
     rule = await get_workflow(session, workspace_id, rule_id, "rule")
     group = await parse_conditions(session, workspace_id, rule.match, rule.conditions)
-    bulk = Bulk(session, workspace_id, group)
-    affected = await bulk.count()
-    for action in rule.actions:
+    matched = Bulk(session, workspace_id, group)
+    affected, after = 0, None
+    while batch := await matched.ids_after(after, RULE_BATCH):
+        await _apply_rule(matched.only(batch), rule.actions)
+        affected, after = affected + len(batch), batch[-1]
+    return affected
+
+
+async def _apply_rule(bulk: Bulk, actions: list[Any]) -> None:
+    for action in actions:
         config = action["config"]
         if action["type"] == "ADD_TAG":
             await bulk.add_tag(config["tag"])
@@ -292,7 +335,6 @@ async def run_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid
                 await bulk.set_custom(name, value)
             else:
                 await bulk.set_column(name, value)
-    return affected
 
 
 def due_fire_time(workflow: Workflow, now: datetime) -> datetime | None:

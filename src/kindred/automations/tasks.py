@@ -18,8 +18,10 @@ async def start_runs(session: AsyncSession, event: DomainEvent) -> None:
     await engine.on_event(session, event)
 
 
-async def fail_run(session: AsyncSession, error: str, *, workspace: str, run: str) -> None:
-    await runner.give_up(session, uuid.UUID(workspace), uuid.UUID(run), error)
+async def fail_run(
+    session: AsyncSession, error: str, *, workspace: str, run: str, step: int | None = None
+) -> None:
+    await runner.give_up(session, uuid.UUID(workspace), uuid.UUID(run), error, step)
 
 
 async def fail_delivery(session: AsyncSession, error: str, *, workspace: str, step: str) -> None:
@@ -27,8 +29,11 @@ async def fail_delivery(session: AsyncSession, error: str, *, workspace: str, st
 
 
 @task(runner.ADVANCE_TASK, on_give_up=fail_run)
-async def advance_run(session: AsyncSession, *, workspace: str, run: str) -> None:
-    await runner.advance(session, task_settings(session), uuid.UUID(workspace), uuid.UUID(run))
+async def advance_run(
+    session: AsyncSession, *, workspace: str, run: str, step: int | None = None
+) -> None:
+    settings = task_settings(session)
+    await runner.advance(session, settings, uuid.UUID(workspace), uuid.UUID(run), step)
 
 
 @task(webhook.DELIVER_TASK, max_attempts=3, on_give_up=fail_delivery)

@@ -8,6 +8,7 @@ contact); callers that need reactions use the single-contact services.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,13 +28,29 @@ BULK_COLUMNS = frozenset(
 
 
 class Bulk:
-    """The contacts of one workspace that a parsed filter selects."""
+    """The contacts of one workspace that a parsed filter selects (among `ids`, when given)."""
 
-    def __init__(self, session: AsyncSession, workspace_id: uuid.UUID, group: Group) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        workspace_id: uuid.UUID,
+        group: Group,
+        ids: Collection[uuid.UUID] | None = None,
+    ) -> None:
         self.session = session
         self.workspace_id = workspace_id
         self.group = group
-        self.ops = ContactBulkOps(session, workspace_id)
+        self.ops = ContactBulkOps(session, workspace_id, ids)
+
+    def only(self, ids: Collection[uuid.UUID]) -> Bulk:
+        """Exactly the contacts `ids`, whatever the filter says of them by now: a rule whose
+        first action changes what its filter matches (it tags the contacts its filter wants
+        untagged) still applies its next actions to the contacts it chose."""
+        return Bulk(self.session, self.workspace_id, Group("all", ()), ids)
+
+    async def ids_after(self, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+        """The next `limit` contacts the filter selects after `after`, in id order."""
+        return await matching.ids_after(self.session, self.workspace_id, self.group, after, limit)
 
     def _where(self) -> Any:
         return compile_filter(self.group, dialect_name(self.session), utcnow())

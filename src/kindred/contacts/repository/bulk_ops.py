@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import (
@@ -24,16 +25,22 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from kindred.contacts.models import Contact, ContactTag
 from kindred.core.db import utcnow
-from kindred.core.db.dialect import is_postgres
+from kindred.core.db.dialect import among, is_postgres
 
 
 class ContactBulkOps:
-    def __init__(self, session: Any, workspace_id: uuid.UUID) -> None:
+    """Writes on the workspace's contacts that `where` selects (among `ids`, when given)."""
+
+    def __init__(
+        self, session: Any, workspace_id: uuid.UUID, ids: Collection[uuid.UUID] | None = None
+    ) -> None:
         self.session = session
         self.workspace_id = workspace_id
+        self.ids = ids
 
     def _matching(self, where: ColumnElement[bool]) -> ColumnElement[bool]:
-        return (Contact.workspace_id == self.workspace_id) & where
+        scoped = (Contact.workspace_id == self.workspace_id) & where
+        return scoped if self.ids is None else scoped & among(self.session, Contact.id, self.ids)
 
     async def add_tag(self, where: ColumnElement[bool], tag_id: uuid.UUID) -> None:
         linked = exists().where(

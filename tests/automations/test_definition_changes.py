@@ -1,0 +1,86 @@
+"""A workflow outlives changes around it: a custom field redefined under its conditions, its own
+deactivation while runs wait."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+
+from kindred.core.db import utcnow
+from kindred.core.jobs.runtime import JobRuntime
+from tests.automations.helpers import make_workflow, runs_of, settle, tags_of
+from tests.automations.test_schedule import HOURLY, next_hour, tick
+from tests.factories import Actor, signup
+from tests.messaging.helpers import captured, make_contact
+
+SCORED = [{"field": "customFields.score", "operator": "gt", "value": 5}]
+
+
+def tag_it(tag: str) -> list[dict[str, Any]]:
+    return [{"type": "ADD_TAG", "config": {"tag": tag}}]
+
+
+async def scored_workflow(actor: Actor, **fields: Any) -> dict[str, Any]:
+    """A workflow on `SCORED`, saved while `score` is a number field, whose definition is then
+    deleted: `score` is text again, and `gt` is no operator of text."""
+    body = {"name": "score", "label": "Score", "fieldType": "number"}
+    defined = await actor.client.post("/api/fields", json=body)
+    assert defined.status_code == 201, defined.text
+    workflow = await make_workflow(actor, conditions=SCORED, actions=tag_it("scored"), **fields)
+    deleted = await actor.client.delete(f"/api/fields/{defined.json()['id']}")
+    assert deleted.status_code == 200, deleted.text
+    return workflow
+
+
+async def test_a_workflow_whose_conditions_no_longer_parse_fails_its_run_alone(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    stale = await scored_workflow(actor)
+    healthy = await make_workflow(actor, actions=tag_it("welcomed"))
+    contact = await make_contact(actor)
+    await settle(jobs)
+    assert "welcomed" in await tags_of(actor, contact["id"])
+    assert [run["status"] for run in await runs_of(actor, healthy["id"])] == ["COMPLETED"]
+    (failed,) = await runs_of(actor, stale["id"])
+    assert (failed["status"], failed["contactId"], failed["steps"]) == (
+        "FAILED",
+        contact["id"],
+        [],
+    )
+    assert "conditions are no longer valid" in failed["error"]
+    assert "customFields.score" in failed["error"]
+
+
+async def test_a_schedule_whose_conditions_no_longer_parse_records_a_failed_run(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    workflow = await scored_workflow(actor, trigger="SCHEDULE", triggerConfig=HOURLY)
+    await tick(jobs, next_hour())
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "FAILED"
+    assert "conditions are no longer valid" in run["error"]
+
+
+async def test_a_waiting_run_of_a_deactivated_workflow_stops_instead_of_acting(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    actions = [
+        {"type": "WAIT", "config": {"hours": 1}},
+        {"type": "SEND_SMS", "config": {"message": "Still interested?"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor)
+    await settle(jobs)
+    path = f"/api/workflows/{workflow['id']}"
+    assert (await actor.client.put(path, json={"status": "INACTIVE"})).status_code == 200
+    await settle(jobs, now=utcnow() + timedelta(hours=2))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "STOPPED"
+    assert "deactivated" in run["error"]
+    assert [step["type"] for step in run["steps"]] == ["WAIT"]
+    assert await captured(actor, to=contact["phone"]) == []
