@@ -84,3 +84,29 @@ async def test_a_waiting_run_of_a_deactivated_workflow_stops_instead_of_acting(
     assert "deactivated" in run["error"]
     assert [step["type"] for step in run["steps"]] == ["WAIT"]
     assert await captured(actor, to=contact["phone"]) == []
+
+
+async def test_a_run_waiting_while_its_workflow_is_edited_finishes_the_steps_it_started_with(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    actions = [
+        {"type": "WAIT", "config": {"hours": 1}},
+        {"type": "SEND_SMS", "config": {"message": "Still interested?"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor)
+    await settle(jobs)
+    edited = [{"type": "SEND_SMS", "config": {"message": "Welcome aboard"}}]
+    path = f"/api/workflows/{workflow['id']}"
+    assert (await actor.client.put(path, json={"actions": edited})).status_code == 200
+    await settle(jobs, now=utcnow() + timedelta(hours=2))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"
+    assert [step["type"] for step in run["steps"]] == ["WAIT", "SEND_SMS"]
+    (sms,) = await captured(actor, to=contact["phone"])
+    assert sms["text"] == "Still interested?"
+    second = await make_contact(actor)
+    await settle(jobs)
+    (sms,) = await captured(actor, to=second["phone"])
+    assert sms["text"] == "Welcome aboard"

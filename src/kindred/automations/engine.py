@@ -50,9 +50,15 @@ LOOP_STOPPED = (
 )
 
 
-def _context(data: dict[str, Any]) -> dict[str, Any]:
-    deal = data.get("deal")
-    return {"dealId": deal["id"]} if isinstance(deal, dict) and deal.get("id") else {}
+def _context(workflow: Workflow, event: DomainEvent | None) -> dict[str, Any]:
+    """What the run keeps of its start: the workflow's actions as they were (a run waiting
+    while its workflow is edited finishes the steps it started with, not whichever step of the
+    new list has its number) and the event's deal."""
+    context: dict[str, Any] = {"actions": workflow.actions}
+    deal = event.data.get("deal") if event else None
+    if isinstance(deal, dict) and deal.get("id"):
+        context["dealId"] = deal["id"]
+    return context
 
 
 async def start_run(
@@ -75,7 +81,7 @@ async def start_run(
         trigger_key=trigger_key,
         event_type=event.type if event else None,
         contact_id=event.contact_id if event else contact_id,
-        context=_context(event.data) if event else {},
+        context=_context(workflow, event),
         depth=depth,
         status=ended[0] if ended else RunStatus.RUNNING,
         error=ended[1] if ended else None,

@@ -123,7 +123,8 @@ async def advance(
         _finish(run, RunStatus.STOPPED, DEACTIVATED)
         return
     run.status = RunStatus.RUNNING
-    actions = context.workflow.actions
+    # runs started before runs kept their actions take the workflow's
+    actions = run.context.get("actions", context.workflow.actions)
     while run.next_step < len(actions):
         action = actions[run.next_step]
         step = await runs.add_step(
