@@ -126,6 +126,21 @@ async def test_lead_created_starts_a_run_without_a_contact(app: FastAPI, jobs: J
     assert len(await captured(actor, to=sales["email"])) == 1
 
 
+async def test_conditions_on_lead_created_are_a_400_as_no_contact_could_meet_them(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    conditions = [{"field": "tags", "operator": "contains", "value": "VIP"}]
+    actions = [{"type": "SEND_EMAIL", "config": {"to": "sales@example.com", "body": "New lead"}}]
+    body = {"name": "L", "trigger": "LEAD_CREATED", "conditions": conditions, "actions": actions}
+    refused = await actor.client.post("/api/workflows", json=body)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["details"][0]["field"] == "conditions"
+    workflow = await make_workflow(actor, trigger="LEAD_CREATED", actions=actions)
+    path = f"/api/workflows/{workflow['id']}"
+    assert (await actor.client.put(path, json={"conditions": conditions})).status_code == 400
+
+
 async def test_message_received_starts_on_an_inbound_sms_of_its_channel(
     app: FastAPI, jobs: JobRuntime, client: AsyncClient
 ) -> None:

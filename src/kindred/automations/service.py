@@ -50,6 +50,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 RULE_TYPES = {"set_field": "SET_FIELD", "add_tag": "ADD_TAG", "remove_tag": "REMOVE_TAG"}
 RULE_BATCH = 1000
+CONTACTLESS = frozenset({"LEAD_CREATED"})  # triggers whose event has no contact to test
 # croniter's get_prev is strictly before its start: starting just after `now` includes `now`.
 AT_OR_BEFORE = timedelta(microseconds=1)
 
@@ -156,6 +157,9 @@ def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
 async def _checked(session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:
     """Validates a complete workflow definition (400 naming the offending field)."""
     _check_trigger(values["trigger"], values["trigger_config"])
+    if values["trigger"] in CONTACTLESS and values["conditions"]:
+        message = "Conditions are about a contact, and a new lead is none yet"
+        raise _invalid("conditions", message)
     await parse_conditions(session, workspace_id, values["match"], values["conditions"])
     for index, raw in enumerate(values["actions"]):
         action = ActionIn.model_validate(raw)
