@@ -173,6 +173,26 @@ async def test_webhook_failures_are_retried_then_recorded(
     assert step["status"] == "FAILED"
     assert "500" in step["error"]
     assert len(receiver.received) == step["output"]["attempts"] == 5
+    assert (run["status"], run["error"]) == ("FAILED", "Step 1 (WEBHOOK) failed")
+
+
+async def test_a_run_still_going_when_its_webhook_gave_up_ends_failed(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    receiver.reply = lambda _request: (500, {})
+    actor = await signup(app)
+    actions = [
+        {"type": "WEBHOOK", "config": {"url": receiver.url}},
+        {"type": "WAIT", "config": {"days": 2}},
+        {"type": "ADD_TAG", "config": {"tag": "followed-up"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    await make_contact(actor)
+    await _settle_through_retries(jobs)
+    await settle(jobs, now=utcnow() + timedelta(days=3))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert [step["status"] for step in run["steps"]] == ["FAILED", "COMPLETED", "COMPLETED"]
+    assert (run["status"], run["error"]) == ("FAILED", "Step 1 (WEBHOOK) failed")
 
 
 async def test_an_event_never_runs_a_workflow_twice(
@@ -253,3 +273,4 @@ async def test_a_webhook_delivery_that_keeps_raising_ends_its_step_failed(
     step = run["steps"][0]
     assert step["status"] == "FAILED"
     assert "RuntimeError" in step["error"]
+    assert run["status"] == "FAILED"

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.automations.models import Workflow, WorkflowRun
+from kindred.automations.models import RunStatus, Workflow, WorkflowRun
 from kindred.automations.repository import RunRepository, ScheduledWorkflows, WorkflowRepository
-from kindred.automations.runner import RunStatus, schedule_advance
+from kindred.automations.runner import schedule_advance
 from kindred.automations.service import due_fire_time
 from kindred.automations.triggers import (
     EVENT_TRIGGERS,

@@ -37,6 +37,14 @@ class Workflow(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     )
 
 
+class RunStatus:
+    RUNNING = "RUNNING"
+    WAITING = "WAITING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+
 class WorkflowRun(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     """One triggered execution; `trigger_key` (the event id, or the cron time) is unique per
     workflow, so a run is never started twice for one trigger."""
@@ -73,6 +81,10 @@ class WorkflowRunStep(IdMixin, WorkspaceMixin, Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    def failure(self) -> str:
+        """What its run's error says of this step having failed."""
+        return f"Step {self.position + 1} ({self.type}) failed"
 
 
 class CausedEvent(WorkspaceMixin, Base):

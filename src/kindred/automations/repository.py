@@ -116,6 +116,17 @@ class RunRepository(WorkspaceRepository[WorkflowRun]):
         found = await self.session.get(WorkflowRunStep, step_id)
         return found if found is not None and found.workspace_id == self.workspace_id else None
 
+    async def failed_step(self, run_id: uuid.UUID) -> WorkflowRunStep | None:
+        """The run's first FAILED step, if any."""
+        found: WorkflowRunStep | None = await self.session.scalar(
+            select(WorkflowRunStep)
+            .where(WorkflowRunStep.workspace_id == self.workspace_id)
+            .where(WorkflowRunStep.run_id == run_id, WorkflowRunStep.status == "FAILED")
+            .order_by(WorkflowRunStep.position)
+            .limit(1)
+        )
+        return found
+
     async def cause_depth(self, event_id: uuid.UUID) -> int | None:
         """The depth of the run whose step emitted this event (None: not caused by a run)."""
         return await self.session.scalar(

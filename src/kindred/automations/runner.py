@@ -22,7 +22,7 @@ from kindred.automations import webhook
 from kindred.automations.actions import ACTIONS, StepContext, wait_delay
 from kindred.automations.causation import causing
 from kindred.automations.errors import internal_failure
-from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
+from kindred.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts import service as contacts
 from kindred.contacts.errors import ContactNotFound
@@ -33,14 +33,6 @@ from kindred.settings import Settings
 
 ADVANCE_TASK = "automations.advance_run"
 DEACTIVATED = "Stopped: the workflow was deactivated before the run's next step"
-
-
-class RunStatus:
-    RUNNING = "RUNNING"
-    WAITING = "WAITING"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    STOPPED = "STOPPED"
 
 
 async def schedule_advance(session: AsyncSession, run: WorkflowRun, **when: Any) -> None:
@@ -134,13 +126,17 @@ async def advance(
         )
         run.next_step += 1
         if not await _perform(context, action, step):
-            _finish(run, RunStatus.FAILED, f"Step {step.position + 1} ({step.type}) failed")
+            _finish(run, RunStatus.FAILED, step.failure())
             return
         if action["type"] == "WAIT":
             run.status = RunStatus.WAITING
             await schedule_advance(session, run, delay=wait_delay(action.get("config") or {}))
             return
-    _finish(run, RunStatus.COMPLETED)
+    failed = await runs.failed_step(run.id)  # a WEBHOOK step whose delivery gave up already
+    if failed is None:
+        _finish(run, RunStatus.COMPLETED)
+    else:
+        _finish(run, RunStatus.FAILED, failed.failure())
 
 
 async def _perform(context: StepContext, action: dict[str, Any], step: WorkflowRunStep) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.errors import internal_failure
-from kindred.automations.models import Workflow, WorkflowRunStep
+from kindred.automations.models import RunStatus, Workflow, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts.events import contact_data
 from kindred.core.db import utcnow
@@ -93,8 +93,17 @@ async def give_up(
     step ends FAILED instead of staying QUEUED for ever."""
     step = await RunRepository(session, workspace_id).step(step_id)
     if step is not None and step.status == "QUEUED":
-        step.status, step.finished_at = "FAILED", utcnow()
-        step.error = internal_failure(error)
+        await _gave_up(session, step, internal_failure(error))
+
+
+async def _gave_up(session: AsyncSession, step: WorkflowRunStep, error: str) -> None:
+    """The step ends FAILED, and so does its run if it had finished meanwhile as COMPLETED
+    (a run still going ends FAILED when it comes to its end: the run's row lock orders the
+    two)."""
+    step.status, step.error, step.finished_at = "FAILED", error, utcnow()
+    run = await RunRepository(session, step.workspace_id).locked(step.run_id)
+    if run is not None and run.status == RunStatus.COMPLETED:
+        run.status, run.error = RunStatus.FAILED, step.failure()
 
 
 async def _post(settings: Settings, url: str, step: WorkflowRunStep, secret: str) -> int:
@@ -108,6 +117,6 @@ async def _post(settings: Settings, url: str, step: WorkflowRunStep, secret: str
 async def _failed(session: AsyncSession, step: WorkflowRunStep, attempts: int, error: str) -> None:
     step.output, step.error = {**step.output, "attempts": attempts}, error
     if attempts >= MAX_ATTEMPTS:
-        step.status, step.finished_at = "FAILED", utcnow()
+        await _gave_up(session, step, error)
         return
     await queue(session, step, delay=RETRY_BASE * 2 ** (attempts - 1))
