@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kindred.campaigns.compose import draft
+from kindred.campaigns.errors import InvalidLink
 from kindred.campaigns.links import HREF, Links, Recipient, Signer
 from kindred.campaigns.models import Campaign
 from kindred.contacts.models import Contact
+from kindred.core.secrets import new_key
 from kindred.messaging.service import Draft
 from kindred.settings import Settings
 
@@ -154,3 +156,15 @@ def test_one_click_unsubscribe_is_offered_over_https_only() -> None:
         "List-Unsubscribe": f"<{UNSUBSCRIBE.replace('https://', 'http://')}>"
     }
     assert "List-Unsubscribe-Post" in (_email(SETTINGS).headers or {})
+
+
+def test_a_link_signed_before_a_key_rotation_works_while_the_old_key_is_configured() -> None:
+    old, new = new_key(), new_key()
+    recipient = Recipient(uuid.UUID(int=1), uuid.UUID(int=3))
+    sent = Signer(Settings(secrets_key=old)).token(recipient, "unsubscribe")
+    rotating = Signer(Settings(secrets_key=f"{new},{old}"))
+    assert rotating.verify(sent, "unsubscribe") == recipient
+    signed_now = rotating.token(recipient, "unsubscribe")
+    assert Signer(Settings(secrets_key=new)).verify(signed_now, "unsubscribe") == recipient
+    with pytest.raises(InvalidLink):  # the old key dropped: its links go with it
+        Signer(Settings(secrets_key=new)).verify(sent, "unsubscribe")

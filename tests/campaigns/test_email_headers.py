@@ -88,3 +88,24 @@ async def test_delivery_events_count_each_delivered_recipient_once(
     await run_jobs(jobs)
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["sentCount"], done["deliveredCount"]) == (3, 2)
+
+
+async def test_emails_lists_one_status_on_request_and_shows_when_each_was_delivered(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    reached = await make_contact(actor, tags=["e"])
+    await make_contact(actor, tags=["e"], globallyUnsubscribed=True)
+    campaign = await create(actor, targetTags=["e"])
+    await send_campaign(actor, jobs, campaign["id"])
+    await _simulate(actor, (await captured(actor, to=reached["email"]))[0]["id"], "delivered")
+    await run_jobs(jobs)
+    emails = f"/api/campaigns/{campaign['id']}/emails"
+    [sent] = (await actor.client.get(emails, params={"status": "SENT"})).json()
+    assert (sent["contactId"], sent["status"]) == (reached["id"], "SENT")
+    assert sent["deliveredAt"] is not None
+    [skipped] = (await actor.client.get(emails, params={"status": "SKIPPED"})).json()
+    assert skipped["deliveredAt"] is None
+    refused = await actor.client.get(emails, params={"status": "OPENED"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "VALIDATION_ERROR"

@@ -21,7 +21,7 @@ from functools import cached_property, lru_cache, partial
 from urllib.parse import quote
 
 from kindred.campaigns.errors import InvalidLink
-from kindred.core.secrets import primary_key
+from kindred.core.secrets import primary_key, split_keys
 from kindred.settings import Settings
 
 SIGNATURE_BYTES = 16
@@ -65,25 +65,43 @@ class Recipient:
         return _b64(self.campaign_id.bytes + self.contact_id.bytes)
 
 
-class Signer:
-    def __init__(self, settings: Settings) -> None:
-        seed = primary_key(settings).encode()
-        key = hashlib.sha256(b"kindred.campaigns.links\0" + seed).digest()
-        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied: cheaper than re-keying
+def _seeds(settings: Settings) -> list[str]:
+    """Every configured secrets key, the one that encrypts first."""
+    return split_keys(settings.secrets_key) if settings.secrets_key else [primary_key(settings)]
 
-    def _mac(self, purpose: str, payload: str, extra: str) -> str:
-        mac = self._keyed.copy()
+
+class Signer:
+    """Signs with the key derived from the secrets key that encrypts; verifies with those of
+    every configured one, so that the links of emails sent before a key rotation (the
+    unsubscribe link above all) keep working while the old key stays configured."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._keyed = [  # copied: cheaper than re-keying
+            hmac.new(
+                hashlib.sha256(b"kindred.campaigns.links\0" + seed.encode()).digest(),
+                digestmod=hashlib.sha256,
+            )
+            for seed in _seeds(settings)
+        ]
+
+    @staticmethod
+    def _mac(keyed: hmac.HMAC, purpose: str, payload: str, extra: str) -> bytes:
+        mac = keyed.copy()
         mac.update(f"{purpose}\0{payload}\0{extra}".encode())
-        return _b64(mac.digest()[:SIGNATURE_BYTES])
+        return _b64(mac.digest()[:SIGNATURE_BYTES]).encode()
 
     def token(self, recipient: Recipient, purpose: str, extra: str = "") -> str:
-        return f"{recipient.payload}.{self._mac(purpose, recipient.payload, extra)}"
+        signature = self._mac(self._keyed[0], purpose, recipient.payload, extra).decode()
+        return f"{recipient.payload}.{signature}"
 
     def verify(self, token: str, purpose: str, extra: str = "") -> Recipient:
         """The recipient a token names; InvalidLink (404) for any tampering."""
         payload, _, signature = token.partition(".")
-        expected = self._mac(purpose, payload, extra).encode()
-        if not hmac.compare_digest(signature.encode(), expected):
+        given = signature.encode()
+        if not any(
+            hmac.compare_digest(given, self._mac(keyed, purpose, payload, extra))
+            for keyed in self._keyed
+        ):
             raise InvalidLink()
         raw = _unb64(payload)
         if len(raw) != 32:

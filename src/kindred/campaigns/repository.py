@@ -64,6 +64,18 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def names_with_segment(self, segment_id: uuid.UUID, statuses: set[str]) -> list[str]:
+        """The names of the campaigns in `statuses`, not started yet, whose audience is the
+        segment."""
+        names = await self.session.scalars(
+            self.base()
+            .with_only_columns(Campaign.name)
+            .where(Campaign.segment_id == segment_id, Campaign.status.in_(statuses))
+            .where(Campaign.started_at.is_(None))
+            .order_by(Campaign.created_at)
+        )
+        return list(names)
+
     async def count_completed(self, start: datetime, end: datetime) -> int:
         """Campaigns that finished sending in [start, end)."""
         return await self.count(
@@ -250,14 +262,15 @@ class RecipientRepository:
         return bool(getattr(result, "rowcount", 0))
 
     async def page(
-        self, campaign_id: uuid.UUID, limit: int, offset: int
+        self, campaign_id: uuid.UUID, limit: int, offset: int, status: str | None = None
     ) -> tuple[Sequence[Recipient], int]:
-        total = await self.session.scalar(
-            select(func.count()).select_from(Recipient).where(self._of(campaign_id))
-        )
+        where = self._of(campaign_id)
+        if status is not None:
+            where = and_(where, Recipient.status == status)
+        total = await self.session.scalar(select(func.count()).select_from(Recipient).where(where))
         rows = await self.session.scalars(
             select(Recipient)
-            .where(self._of(campaign_id))
+            .where(where)
             .order_by(Recipient.contact_id)
             .limit(limit)
             .offset(offset)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kindred.campaigns import service, tracking
+from kindred.campaigns.models import RecipientStatus
 from kindred.campaigns.schemas import (
     CampaignCreate,
     CampaignList,
@@ -203,13 +204,19 @@ async def preview(
 @router.get(
     "/api/campaigns/{campaign_id}/emails",
     response_model=list[RecipientRead],
-    summary="The campaign's per-recipient records",
+    summary="The campaign's per-recipient records, optionally of one status",
     responses=NOT_FOUND,
 )
 async def recipients(
-    campaign_id: uuid.UUID, principal: WorkspaceRead, session: DbSession, paging: Paging
+    campaign_id: uuid.UUID,
+    principal: WorkspaceRead,
+    session: DbSession,
+    paging: Paging,
+    status: RecipientStatus | None = None,
 ) -> Any:
-    rows, _ = await service.recipients_page(session, principal.workspace, campaign_id, paging)
+    rows, _ = await service.recipients_page(
+        session, principal.workspace, campaign_id, paging, status
+    )
     return rows
 
 
@@ -227,6 +234,6 @@ def _state_route(action: str, summary: str) -> None:
         return await mover(session, principal.workspace, campaign_id)
 
 
-_state_route("pause", "Pause a sending campaign")
+_state_route("pause", "Pause a sending or scheduled campaign")
 _state_route("resume", "Resume a paused campaign")
 _state_route("cancel", "Cancel a campaign that has not finished")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, EmailStr, Field, computed_field, field_validator
@@ -35,6 +35,15 @@ class CampaignFields(InputModel):
     category_id: uuid.UUID | None = None
     scheduled_at: datetime | None = None
     allow_no_unsubscribe: bool | None = None
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """The moment in UTC (a time without a zone is UTC), as it is stored: the create or
+        update answer then reads `…Z` like every later GET, not the offset that was sent."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class CampaignCreate(CampaignFields):
@@ -135,6 +144,7 @@ class RecipientRead(ApiModel):
     to: str | None = Field(validation_alias="to_address")
     message_id: uuid.UUID | None
     sent_at: datetime | None
+    delivered_at: datetime | None
     opened_at: datetime | None
     clicked_at: datetime | None
     unsubscribed_at: datetime | None

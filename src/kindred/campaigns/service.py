@@ -4,6 +4,7 @@ dashboard's campaignsSent."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,14 +17,21 @@ from kindred.analytics.registry import Window, overview_metrics
 from kindred.campaigns import audience, sending
 from kindred.campaigns import preview as previews
 from kindred.campaigns.errors import CampaignStateError
-from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, CampaignType
+from kindred.campaigns.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignStatus,
+    CampaignType,
+    RecipientStatus,
+)
 from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
 from kindred.campaigns.schemas import CampaignCreate, CampaignUpdate
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
-from kindred.core.errors import BadRequest
+from kindred.core.errors import BadRequest, KindredError
 from kindred.core.schemas import PageParams
 from kindred.core.templating import validate
+from kindred.segments.service import segment_users
 from kindred.settings import Settings
 
 Status = CampaignStatus
@@ -33,6 +41,7 @@ STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
 FIXED_ONCE_STARTED = ("type", "segment_id", "target_tags", "target_tags_match", "filter",
                       "category_id")  # fmt: skip
 DUE_PER_TICK = 100
+log = logging.getLogger("kindred.campaigns")
 
 
 async def list_campaigns(
@@ -170,15 +179,21 @@ async def _move(
 
 
 async def pause(session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID) -> Campaign:
-    return await _move(session, workspace_id, campaign_id, {Status.SENDING.value}, Status.PAUSED)
+    """Holds a sending campaign, or a scheduled one (the scheduler passes it by meanwhile)."""
+    pausable = {Status.SCHEDULED.value, Status.SENDING.value}
+    return await _move(session, workspace_id, campaign_id, pausable, Status.PAUSED)
 
 
 async def resume(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> Campaign:
-    """A paused campaign that had started carries on; one paused before starting is a draft."""
+    """A paused campaign that had started carries on; one paused before starting is scheduled
+    again (and starts on the next tick if its time has passed), or a draft if unscheduled
+    meanwhile."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
     target = Status.SENDING if campaign.started_at else Status.DRAFT
+    if target is Status.DRAFT and campaign.scheduled_at is not None:
+        target = Status.SCHEDULED
     campaign = await _move(session, workspace_id, campaign_id, {Status.PAUSED.value}, target)
     if target is Status.SENDING:
         await sending.schedule_batch(session, campaign)
@@ -215,11 +230,15 @@ async def preview(
 
 
 async def recipients_page(
-    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    params: PageParams,
+    status: RecipientStatus | None = None,
 ) -> tuple[Sequence[CampaignRecipient], int]:
     await get_campaign(session, workspace_id, campaign_id)
     return await RecipientRepository(session, workspace_id).page(
-        campaign_id, params.limit, params.offset
+        campaign_id, params.limit, params.offset, None if status is None else status.value
     )
 
 
@@ -227,8 +246,37 @@ async def start_due(session: AsyncSession, now: datetime) -> int:
     """The scheduler tick: every SCHEDULED campaign whose time has come starts sending."""
     due = await AnyCampaigns(session).due(now, DUE_PER_TICK)
     for campaign in due:
-        await start(session, campaign)
+        await _start_scheduled(session, campaign)
     return len(due)
+
+
+async def _start_scheduled(session: AsyncSession, campaign: Campaign) -> None:
+    """Starts one due campaign in its own savepoint. One that can no longer start (its
+    audience filter names a field deleted since, say) ends FAILED: left SCHEDULED it would
+    fail every tick and, raising, roll back the start of every other workspace's campaigns."""
+    campaign_id = campaign.id
+    try:
+        async with session.begin_nested():
+            await start(session, campaign)
+    except KindredError as error:
+        log.warning("scheduled campaign %s cannot start: %s", campaign_id, error.message)
+        await session.refresh(campaign)  # the savepoint's rollback expired it
+        repository = CampaignRepository(session, campaign.workspace_id)
+        if await repository.claim_status(campaign_id, campaign.status, Status.FAILED.value):
+            campaign.completed_at = utcnow()
+            await session.flush()
+
+
+@segment_users
+async def campaigns_using_segment(
+    session: AsyncSession, workspace_id: uuid.UUID, segment_id: uuid.UUID
+) -> list[str]:
+    """Campaigns yet to start (drafts, scheduled, paused before their time), whose audience
+    the segment is: deleted, it would leave them with no audience condition at all, i.e.
+    every contact of the workspace. A campaign that started froze its recipients then and no
+    longer needs it."""
+    names = await CampaignRepository(session, workspace_id).names_with_segment(segment_id, EDITABLE)
+    return [f'campaign "{name}"' for name in names]
 
 
 @overview_metrics

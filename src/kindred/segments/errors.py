@@ -1,6 +1,6 @@
 """Segment errors."""
 
-from kindred.core.errors import Forbidden, NotFound
+from kindred.core.errors import Conflict, Forbidden, NotFound
 
 
 class SegmentNotFound(NotFound):
@@ -10,3 +10,8 @@ class SegmentNotFound(NotFound):
 class CrossWorkspaceForbidden(Forbidden):
     code = "CROSS_WORKSPACE_FORBIDDEN"
     message = "Only platform admins may use cross-workspace segments"
+
+
+class SegmentInUse(Conflict):
+    code = "SEGMENT_IN_USE"
+    message = "The segment is in use"

@@ -82,7 +82,7 @@ async def update_segment(
     "/api/segments/{segment_id}",
     response_model=SuccessResponse,
     summary="Delete a segment",
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | {409: {"description": "A campaign yet to start sends to it"}},
 )
 async def delete_segment(
     segment_id: uuid.UUID, principal: ContactsAdmin, session: DbSession

@@ -8,7 +8,7 @@ only; their filter is typed by the custom fields of the workspace that owns the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +17,22 @@ from kindred.contacts import matching
 from kindred.contacts.models import Contact
 from kindred.core.auth import Principal
 from kindred.core.schemas import PageParams
-from kindred.segments.errors import CrossWorkspaceForbidden
+from kindred.segments.errors import CrossWorkspaceForbidden, SegmentInUse
 from kindred.segments.models import Segment
 from kindred.segments.repository import SegmentRepository
 from kindred.segments.schemas import SegmentCreate, SegmentUpdate
+
+# `(session, workspace_id, segment_id) -> names` of what still needs the segment to exist; a
+# domain built on segments (campaigns) registers one with @segment_users, so that deleting a
+# segment it relies on is refused instead of silently widening what used it.
+SegmentUsers = Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[Sequence[str]]]
+SEGMENT_USERS: dict[str, SegmentUsers] = {}
+
+
+def segment_users(finder: SegmentUsers) -> SegmentUsers:
+    """Registers a finder (keyed by its qualified name: a re-import does not add it twice)."""
+    SEGMENT_USERS[f"{finder.__module__}.{finder.__qualname__}"] = finder
+    return finder
 
 
 def _check_scope(principal: Principal, cross_workspace: bool) -> None:
@@ -74,8 +86,20 @@ async def update_segment(
 async def delete_segment(
     session: AsyncSession, workspace_id: uuid.UUID, segment_id: uuid.UUID
 ) -> None:
+    """409 while something registered with @segment_users still needs the segment."""
     segments = SegmentRepository(session, workspace_id)
-    await segments.delete(await segments.get_or_404(segment_id))
+    segment = await segments.get_or_404(segment_id)
+    users = [
+        name
+        for finder in SEGMENT_USERS.values()
+        for name in await finder(session, workspace_id, segment_id)
+    ]
+    if users:
+        raise SegmentInUse(
+            f"The segment is the audience of {', '.join(users)}; change or delete that first",
+            details=[{"usedBy": name} for name in users],
+        )
+    await segments.delete(segment)
 
 
 async def preview(

@@ -1,0 +1,97 @@
+"""Scheduled campaigns: the scheduler tick, and what scheduledAt reads back as."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from kindred.core.db import utcnow
+from kindred.core.jobs.runtime import JobRuntime
+from tests.campaigns.helpers import captured, create, make_contact, run_jobs
+from tests.factories import Actor, signup
+
+SCORE_ABOVE_5 = {
+    "match": "all",
+    "conditions": [{"field": "customFields.score", "operator": "gt", "value": 5}],
+}
+
+
+async def _campaign_on_a_deleted_field(actor: Actor, scheduled_at: str) -> dict[str, object]:
+    """A scheduled campaign whose audience filter names a number field deleted since, which
+    makes the filter invalid (the field reads as text now)."""
+    field = await actor.client.post(
+        "/api/fields",
+        json={"name": "score", "label": "Score", "fieldType": "number", "sortOrder": 1},
+    )
+    assert field.status_code == 201, field.text
+    campaign = await create(actor, scheduledAt=scheduled_at, filter=SCORE_ABOVE_5)
+    assert (await actor.client.delete(f"/api/fields/{field.json()['id']}")).is_success
+    return campaign
+
+
+async def test_a_scheduled_campaign_that_cannot_start_fails_without_holding_up_the_others(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    broken_owner, other = await signup(app), await signup(app)
+    past = (utcnow() - timedelta(minutes=1)).isoformat()
+    broken = await _campaign_on_a_deleted_field(broken_owner, past)
+    contact = await make_contact(other, tags=["due"])
+    due = await create(other, scheduledAt=past, targetTags=["due"])
+    await jobs.tick(now=utcnow())
+    await run_jobs(jobs)
+    assert (await other.client.get(f"/api/campaigns/{due['id']}")).json()["status"] == "SENT"
+    assert len(await captured(other, to=contact["email"])) == 1
+    failed = (await broken_owner.client.get(f"/api/campaigns/{broken['id']}")).json()
+    assert (failed["status"], failed["startedAt"], failed["recipientsCount"]) == ("FAILED", None, 0)
+    assert failed["completedAt"] is not None
+
+
+async def test_scheduled_at_reads_back_in_utc_whatever_offset_it_was_sent_with(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    sent_as = {
+        "2030-11-20T10:00:00+02:00": "2030-11-20T08:00:00Z",
+        "2030-11-20T10:00:00": "2030-11-20T10:00:00Z",
+    }
+    for given, expected in sent_as.items():
+        created = await create(actor, scheduledAt=given)
+        assert created["scheduledAt"] == expected
+        base = f"/api/campaigns/{created['id']}"
+        assert (await actor.client.get(base)).json()["scheduledAt"] == expected
+        moved = await actor.client.put(base, json={"scheduledAt": given.replace("20T", "21T")})
+        assert moved.json()["scheduledAt"] == expected.replace("20T", "21T")
+
+
+async def test_a_paused_scheduled_campaign_waits_until_resumed(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["held"])
+    soon = utcnow() + timedelta(minutes=5)
+    campaign = await create(actor, targetTags=["held"], scheduledAt=soon.isoformat())
+    base = f"/api/campaigns/{campaign['id']}"
+    paused = await actor.client.post(f"{base}/pause")
+    assert (paused.status_code, paused.json()["status"]) == (200, "PAUSED"), paused.text
+    await jobs.tick(now=soon + timedelta(minutes=1))
+    await run_jobs(jobs)
+    assert await captured(actor, to=contact["email"]) == []
+    resumed = await actor.client.post(f"{base}/resume")
+    assert resumed.json()["status"] == "SCHEDULED"
+    await jobs.tick(now=soon + timedelta(minutes=2))
+    await run_jobs(jobs)
+    assert (await actor.client.get(base)).json()["status"] == "SENT"
+    assert len(await captured(actor, to=contact["email"])) == 1
+
+
+async def test_a_campaign_paused_before_its_time_and_unscheduled_resumes_as_a_draft(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    later = (utcnow() + timedelta(days=1)).isoformat()
+    base = f"/api/campaigns/{(await create(actor, scheduledAt=later))['id']}"
+    await actor.client.post(f"{base}/pause")
+    edited = await actor.client.put(base, json={"scheduledAt": None})
+    assert edited.json()["status"] == "PAUSED"
+    assert (await actor.client.post(f"{base}/resume")).json()["status"] == "DRAFT"
