@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from kindred.campaigns import sending
 from kindred.campaigns.models import Campaign
+from kindred.campaigns.service import CANCELLED
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.jobs.runtime import JobRuntime
@@ -229,6 +230,25 @@ async def test_pause_then_resume_then_cancel_moves_status(app: FastAPI) -> None:
     assert (await actor.client.post(f"{base}/pause")).json()["status"] == "PAUSED"
     assert (await actor.client.post(f"{base}/resume")).json()["status"] == "SENDING"
     assert (await actor.client.post(f"{base}/cancel")).json()["status"] == "CANCELLED"
+
+
+async def test_cancelling_mid_send_skips_the_recipients_not_yet_sent(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    for _ in range(3):
+        await make_contact(actor, tags=["vip"])
+    campaign = await create(actor, targetTags=["vip"])
+    base = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.post(f"{base}/send")).json()["recipients"] == 3
+    cancelled = (await actor.client.post(f"{base}/cancel")).json()
+    await run_jobs(jobs)
+    assert (cancelled["status"], cancelled["skippedCount"], cancelled["sentCount"]) == (
+        "CANCELLED", 3, 0,
+    )  # fmt: skip
+    rows = (await actor.client.get(f"{base}/emails")).json()
+    assert {(row["status"], row["reason"]) for row in rows} == {("SKIPPED", CANCELLED)}
+    assert (await actor.client.get(f"{base}")).json()["skippedCount"] == 3
 
 
 async def test_a_paused_campaign_keeps_its_type_and_audience_but_not_its_content(

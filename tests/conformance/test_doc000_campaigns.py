@@ -36,12 +36,27 @@ async def test_list_campaigns_example_shape(app: FastAPI) -> None:
     actor = await signup(app)
     sms = CREATE | {"name": "Holiday Promotion", "type": "SMS", "targetTags": ["Customer", "VIP"]}
     await actor.client.post("/api/campaigns", json=sms)
-    listed = await actor.client.get("/api/campaigns", params={"type": "SMS", "status": "SCHEDULED"})
+    listed = await actor.client.get("/api/campaigns?type=SMS&status=ACTIVE")
     assert listed.status_code == 200
     (campaign,) = listed.json()["campaigns"]
     assert campaign.keys() >= LIST_KEYS
     assert campaign["targetTags"] == ["Customer", "VIP"]
     assert (campaign["sentCount"], campaign["openRate"], campaign["clickRate"]) == (0, 0, 0)
+
+
+async def test_active_lists_campaigns_in_play_and_an_unknown_status_is_a_400(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    scheduled = (await actor.client.post("/api/campaigns", json=CREATE)).json()
+    await actor.client.post("/api/campaigns", json=CREATE | {"scheduledAt": None})
+    active = (await actor.client.get("/api/campaigns?status=active")).json()["campaigns"]
+    assert [campaign["id"] for campaign in active] == [scheduled["id"]]
+    drafts = (await actor.client.get("/api/campaigns?status=DRAFT")).json()["campaigns"]
+    assert [campaign["status"] for campaign in drafts] == ["DRAFT"]
+    unknown = await actor.client.get("/api/campaigns?status=LIVE")
+    assert unknown.status_code == 400
+    assert unknown.json()["details"][0]["field"] == "status"
 
 
 async def test_send_campaign_example_answers_success(app: FastAPI) -> None:

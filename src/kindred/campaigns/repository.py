@@ -42,12 +42,12 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
     def base(self) -> Select[Campaign]:
         return super().base().where(Campaign.deleted_at.is_(None))
 
-    def listed(self, type_: str | None, status: str | None) -> Select[Campaign]:
+    def listed(self, type_: str | None, statuses: set[str] | None) -> Select[Campaign]:
         statement = self.base().order_by(Campaign.created_at.desc(), Campaign.id.desc())
         if type_:
             statement = statement.where(Campaign.type == type_.upper())
-        if status:
-            statement = statement.where(Campaign.status == status.upper())
+        if statuses:
+            statement = statement.where(Campaign.status.in_(sorted(statuses)))
         return statement
 
     async def claim_status(self, campaign_id: uuid.UUID, old: str, new: str) -> bool:
@@ -276,6 +276,15 @@ class RecipientRepository:
             .offset(offset)
         )
         return rows.all(), int(total or 0)
+
+    async def skip_pending(self, campaign_id: uuid.UUID, reason: str) -> None:
+        """Every row still PENDING becomes SKIPPED for `reason`. On PostgreSQL a row a batch
+        has claimed waits for that batch's commit and is then no longer PENDING."""
+        await self.session.execute(
+            update(Recipient)
+            .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
+            .values(status=RecipientStatus.SKIPPED.value, reason=reason)
+        )
 
     async def has_pending(self, campaign_id: uuid.UUID) -> bool:
         found = await self.session.scalar(

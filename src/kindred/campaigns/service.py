@@ -28,7 +28,7 @@ from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, Recip
 from kindred.campaigns.schemas import CampaignCreate, CampaignUpdate
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
-from kindred.core.errors import BadRequest, KindredError
+from kindred.core.errors import BadRequest, KindredError, ValidationFailed
 from kindred.core.schemas import PageParams
 from kindred.core.templating import validate
 from kindred.segments.service import segment_users
@@ -41,6 +41,8 @@ STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
 FIXED_ONCE_STARTED = ("type", "segment_id", "target_tags", "target_tags_match", "filter",
                       "category_id")  # fmt: skip
 DUE_PER_TICK = 100
+IN_PLAY = {Status.SCHEDULED.value, Status.SENDING.value}
+CANCELLED = "The campaign was cancelled before this recipient's turn"
 log = logging.getLogger("kindred.campaigns")
 
 
@@ -52,7 +54,20 @@ async def list_campaigns(
     status: str | None,
 ) -> tuple[Sequence[Campaign], int]:
     repository = CampaignRepository(session, workspace_id)
-    return await repository.page(repository.listed(type_, status), params)
+    statuses = None if not status else _listed_statuses(status)
+    return await repository.page(repository.listed(type_, statuses), params)
+
+
+def _listed_statuses(status: str) -> set[str]:
+    """The statuses `?status=` names: one of ours, or document 000's ACTIVE (a campaign in
+    play: scheduled or sending)."""
+    wanted = status.upper()
+    if wanted == "ACTIVE":
+        return IN_PLAY
+    if wanted not in Status.__members__:
+        message = f"status is ACTIVE or one of {', '.join(Status.__members__)}"
+        raise ValidationFailed(message, details=[{"field": "status", "message": message}])
+    return {wanted}
 
 
 async def get_campaign(
@@ -211,7 +226,8 @@ async def cancel(
     }
     campaign = await _move(session, workspace_id, campaign_id, allowed, Status.CANCELLED)
     campaign.completed_at = utcnow()
-    await session.flush()
+    await RecipientRepository(session, workspace_id).skip_pending(campaign.id, CANCELLED)
+    await sending.refresh_counters(session, campaign)
     return campaign
 
 
