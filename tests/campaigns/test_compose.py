@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kindred.campaigns.compose import draft
 from kindred.campaigns.errors import InvalidLink
-from kindred.campaigns.links import HREF, Links, Recipient, Signer
+from kindred.campaigns.links import HREF, MAX_TRACKED_URL, Links, Recipient, Signer
 from kindred.campaigns.models import Campaign
 from kindred.contacts.models import Contact
 from kindred.core.secrets import new_key
@@ -111,6 +111,14 @@ def _sms(body: str) -> str:
     )  # fmt: skip
     contact = Contact(id=uuid.UUID(int=3), workspace_id=campaign.workspace_id, first_name="Ada")
     return draft(SETTINGS, campaign, contact).content
+
+
+def test_a_link_too_long_for_the_click_route_is_left_untracked() -> None:
+    long_url = "https://example.com/?q=" + "x" * MAX_TRACKED_URL
+    body = f'<a href="{long_url}">long</a> <a href="https://example.com/short">short</a>'
+    tracked = LINKS.track_clicks(body)
+    assert f'href="{long_url}"' in tracked
+    assert tracked.count("/api/campaigns/click/") == 1
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from kindred.core.secrets import primary_key, split_keys
 from kindred.settings import Settings
 
 SIGNATURE_BYTES = 16
+MAX_TRACKED_URL = 2000  # the click route's limit: a longer link is left as it is
 MAX_REMEMBERED_URL = 2048
 HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
 # The tags whose href a reader clicks; another's (<link rel="stylesheet">, <base>) is fetched by
@@ -129,14 +130,15 @@ class Links:
         return f"{self.base}/api/campaigns/click/{token}?url={_quoted(url)}"
 
     def track_clicks(self, body: str) -> str:
-        """Every absolute http(s) href of a link (`<a>`, `<area>`) points at the signed click
-        redirect."""
+        """Every absolute http(s) href of a link (`<a>`, `<area>`) up to `MAX_TRACKED_URL`
+        characters points at the signed click redirect."""
         parts: list[str] = []
         end = 0
         for match in _hrefs(body):
-            if not _in_clickable_tag(body, match.start()):
+            url = _unescaped(match[3])
+            if len(url) > MAX_TRACKED_URL or not _in_clickable_tag(body, match.start()):
                 continue
-            link = self.click(_unescaped(match[3]))
+            link = self.click(url)
             parts += body[end : match.start()], match[1], match[2], link, match[2]
             end = match.end()
         parts.append(body[end:])

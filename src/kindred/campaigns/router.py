@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kindred.campaigns import service, tracking
+from kindred.campaigns.links import MAX_TRACKED_URL
 from kindred.campaigns.models import RecipientStatus
 from kindred.campaigns.schemas import (
     CampaignCreate,
@@ -128,7 +129,7 @@ async def open_pixel(token: str, session: DbSession, settings: AppSettings) -> R
 )
 async def click(
     token: str,
-    url: Annotated[str, Query(max_length=2000)],
+    url: Annotated[str, Query(max_length=MAX_TRACKED_URL)],
     session: DbSession,
     settings: AppSettings,
 ) -> RedirectResponse:
