@@ -7,6 +7,7 @@ from typing import Any
 
 from kindred.core.jobs.runtime import JobRuntime
 from tests.factories import Actor
+from tests.messaging.helpers import make_contact
 
 
 async def settle(jobs: JobRuntime, now: datetime | None = None) -> None:
@@ -36,3 +37,15 @@ async def tags_of(actor: Actor, contact_id: str) -> list[str]:
     contact = response.json()
     tags: list[str] = contact.get("contact", contact)["tags"]
     return tags
+
+
+async def waiting_run(
+    actor: Actor, jobs: JobRuntime, then: dict[str, Any], hours: int = 2
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A CONTACT_CREATED workflow that WAITs `hours` and then does `then`, and the new contact
+    whose run now waits: (workflow, contact)."""
+    wait = {"type": "WAIT", "config": {"hours": hours}}
+    workflow = await make_workflow(actor, actions=[wait, then])
+    contact = await make_contact(actor)
+    await settle(jobs)
+    return workflow, contact

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from kindred.core.db import utcnow
 from kindred.core.jobs.runtime import JobRuntime
-from tests.automations.helpers import make_workflow, runs_of, settle, tags_of
+from tests.automations.helpers import make_workflow, runs_of, settle, tags_of, waiting_run
 from tests.automations.test_schedule import HOURLY, next_hour, tick
 from tests.factories import Actor, signup
 from tests.messaging.helpers import captured, make_contact
@@ -69,13 +69,8 @@ async def test_a_waiting_run_of_a_deactivated_workflow_stops_instead_of_acting(
     app: FastAPI, jobs: JobRuntime
 ) -> None:
     actor = await signup(app)
-    actions = [
-        {"type": "WAIT", "config": {"hours": 1}},
-        {"type": "SEND_SMS", "config": {"message": "Still interested?"}},
-    ]
-    workflow = await make_workflow(actor, actions=actions)
-    contact = await make_contact(actor)
-    await settle(jobs)
+    then = {"type": "SEND_SMS", "config": {"message": "Still interested?"}}
+    workflow, contact = await waiting_run(actor, jobs, then, hours=1)
     path = f"/api/workflows/{workflow['id']}"
     assert (await actor.client.put(path, json={"status": "INACTIVE"})).status_code == 200
     await settle(jobs, now=utcnow() + timedelta(hours=2))
@@ -90,13 +85,8 @@ async def test_a_run_waiting_while_its_workflow_is_edited_finishes_the_steps_it_
     app: FastAPI, jobs: JobRuntime
 ) -> None:
     actor = await signup(app)
-    actions = [
-        {"type": "WAIT", "config": {"hours": 1}},
-        {"type": "SEND_SMS", "config": {"message": "Still interested?"}},
-    ]
-    workflow = await make_workflow(actor, actions=actions)
-    contact = await make_contact(actor)
-    await settle(jobs)
+    then = {"type": "SEND_SMS", "config": {"message": "Still interested?"}}
+    workflow, contact = await waiting_run(actor, jobs, then, hours=1)
     edited = [{"type": "SEND_SMS", "config": {"message": "Welcome aboard"}}]
     path = f"/api/workflows/{workflow['id']}"
     assert (await actor.client.put(path, json={"actions": edited})).status_code == 200

@@ -20,7 +20,7 @@ from kindred.core.events import events_since
 from kindred.core.jobs import enqueue
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
-from tests.automations.helpers import make_workflow, runs_of, settle, tags_of
+from tests.automations.helpers import make_workflow, runs_of, settle, tags_of, waiting_run
 from tests.factories import signup
 from tests.messaging.helpers import captured, make_contact
 from tests.webhooks.receiver import Receiver, verify
@@ -97,13 +97,8 @@ async def test_wait_resumes_after_a_restart(
     app: FastAPI, jobs: JobRuntime, settings: Settings
 ) -> None:
     actor = await signup(app)
-    actions = [
-        {"type": "WAIT", "config": {"hours": 2}},
-        {"type": "ADD_TAG", "config": {"tag": "followed-up"}},
-    ]
-    workflow = await make_workflow(actor, actions=actions)
-    contact = await make_contact(actor)
-    await settle(jobs)
+    then = {"type": "ADD_TAG", "config": {"tag": "followed-up"}}
+    workflow, contact = await waiting_run(actor, jobs, then)
     (run,) = await runs_of(actor, workflow["id"])
     assert run["status"] == "WAITING"
     assert "followed-up" not in await tags_of(actor, contact["id"])
@@ -122,13 +117,8 @@ async def test_a_second_copy_of_a_run_job_does_not_cut_its_wait_short(
     """A job run again after its lease ran out (its worker was only slow) finds the run past
     the step it was queued for and leaves it waiting."""
     actor = await signup(app)
-    actions = [
-        {"type": "WAIT", "config": {"hours": 2}},
-        {"type": "ADD_TAG", "config": {"tag": "followed-up"}},
-    ]
-    workflow = await make_workflow(actor, actions=actions)
-    contact = await make_contact(actor)
-    await settle(jobs)
+    then = {"type": "ADD_TAG", "config": {"tag": "followed-up"}}
+    workflow, contact = await waiting_run(actor, jobs, then)
     (run,) = await runs_of(actor, workflow["id"])
     async with database.session_scope() as session:
         await enqueue(session, ADVANCE_TASK, workspace=actor.workspace_id, run=run["id"], step=0)
