@@ -132,3 +132,20 @@ async def test_a_tag_name_that_renders_empty_fails_its_step_and_creates_no_tag(
     assert run["status"] == "FAILED"
     assert "at least 1 character" in run["steps"][0]["error"]
     assert (await actor.client.get("/api/tags")).json() == []
+
+
+async def test_a_task_title_rendered_past_the_timeline_limit_is_cut_to_fit(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    title = "{{contact.firstName}} " * 30
+    workflow = await make_workflow(
+        actor, actions=[{"type": "CREATE_TASK", "config": {"title": title}}]
+    )
+    contact = await make_contact(actor, firstName="N" * 200)
+    await settle(jobs)
+    [run] = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED", run
+    timeline = await actor.client.get(f"/api/contacts/{contact['id']}/interactions")
+    [task] = [item for item in timeline.json()["interactions"] if item["type"] == "task"]
+    assert task["subject"] == ("N" * 200 + " ") * 4 + "N" * 194

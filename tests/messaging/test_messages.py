@@ -39,6 +39,18 @@ async def test_sent_message_is_on_the_contact_detail_and_timeline(app: FastAPI) 
     assert "email_sent" in [item["type"] for item in timeline.json()["interactions"]]
 
 
+async def test_an_email_with_a_subject_over_500_characters_keeps_it_on_the_timeline(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    subject = "Re: " + "s" * 990
+    sent = await send(actor, contact["id"], "EMAIL", subject=subject)
+    assert sent.status_code == 200, sent.text
+    timeline = await actor.client.get(f"/api/contacts/{contact['id']}/interactions")
+    assert [item["subject"] for item in timeline.json()["interactions"]] == [subject]
+
+
 async def test_conversation_list_carries_contact_and_last_message(app: FastAPI) -> None:
     actor = await signup(app)
     contact = await make_contact(actor)

@@ -18,6 +18,7 @@ from kindred.core.db import utcnow
 from kindred.core.schemas import PageParams
 
 RECENT_NOTES = 20
+SUBJECT_LENGTH = 998  # the column's; a subject composed from longer values is cut to fit
 
 
 async def record_interaction(
@@ -37,7 +38,7 @@ async def record_interaction(
         Interaction(
             contact_id=contact_id,
             type=type,
-            subject=subject,
+            subject=None if subject is None else subject[:SUBJECT_LENGTH],
             body=body,
             occurred_at=occurred_at or utcnow(),
             meta=metadata or {},

@@ -139,7 +139,8 @@ class Interaction(IdMixin, WorkspaceMixin, TimestampMixin, Base):
 
     contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str | None] = mapped_column(String(500), default=None)
+    # As long as a message's subject (the timeline copies it); notes stay within 500.
+    subject: Mapped[str | None] = mapped_column(String(998), default=None)
     body: Mapped[str | None] = mapped_column(Text, default=None)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
