@@ -45,6 +45,8 @@ async def test_a_scheduled_campaign_that_cannot_start_fails_without_holding_up_t
     failed = (await broken_owner.client.get(f"/api/campaigns/{broken['id']}")).json()
     assert (failed["status"], failed["startedAt"], failed["recipientsCount"]) == ("FAILED", None, 0)
     assert failed["completedAt"] is not None
+    assert failed["failureReason"].startswith("The scheduled start failed: ")
+    assert "customFields.score" in failed["failureReason"]
 
 
 async def test_scheduled_at_reads_back_in_utc_whatever_offset_it_was_sent_with(

@@ -12,7 +12,7 @@ from kindred.campaigns.links import Links, Recipient, Signer
 from kindred.campaigns.models import Campaign, CampaignType
 from kindred.campaigns.plaintext import plain_text
 from kindred.contacts.models import Contact
-from kindred.core.templating import contact_context, render
+from kindred.core.templating import TemplateInvalid, contact_context, render
 from kindred.messaging.service import Draft
 from kindred.settings import Settings
 
@@ -28,6 +28,7 @@ CONTEXT_FIELDS = (
     "language",
 )  # fmt: skip
 ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # RFC 8058
+MAX_SUBJECT = 998  # the subject columns' length (RFC 5322's line limit)
 
 
 def context(contact: Contact) -> dict[str, object]:
@@ -65,6 +66,8 @@ class Composer:
         links = Links(self.signer, self.base, Recipient(self.campaign_id, contact.id))
         # One header line: a contact field's line break must not end it (or start another).
         subject = " ".join(render(self.subject or "", values).split()) or None
+        if subject is not None and len(subject) > MAX_SUBJECT:
+            raise TemplateInvalid(f"The subject is over {MAX_SUBJECT} characters once personalised")
         body = links.track_clicks(render(self.body, values, html=True))
         text = plain_text(body)
         headers: dict[str, str] = {}

@@ -66,6 +66,8 @@ class Campaign(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     # Deleted after sending started: gone from the API, kept so that the links in emails
     # already delivered (unsubscribe above all) keep working.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Why a FAILED campaign failed (its scheduled start, or a batch no retry could send).
+    failure_reason: Mapped[str | None] = mapped_column(Text, default=None)
     allow_no_unsubscribe: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

@@ -84,6 +84,7 @@ class CampaignRead(ApiModel):
     scheduled_at: datetime | None
     started_at: datetime | None
     completed_at: datetime | None
+    failure_reason: str | None
     allow_no_unsubscribe: bool
     recipients_count: int
     sent_count: int

@@ -14,9 +14,11 @@ keeps them on different rows.
 
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +42,7 @@ FREEZE_BATCH = 10_000
 SEND_BATCH = 500
 LANES = 2  # batch chains per campaign: the workers that can share it
 CATEGORY_OPT_OUT = "Unsubscribed from this email category"
+log = logging.getLogger("kindred.campaigns")
 
 
 def category_key(category_id: uuid.UUID) -> str:
@@ -91,19 +94,80 @@ async def send_batch(
     place looks once more from the start (rows a crashed batch gave back); finding nothing
     there either, it ends, and the lane that finds no row pending at all finishes the
     campaign."""
+    campaign = await _still_sending(session, workspace_id, campaign_id)
+    if campaign is not None:
+        await _next_batch(session, campaign, after, functools.partial(_send, session, settings))
+
+
+async def send_one_by_one(
+    session: AsyncSession,
+    settings: Settings,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    after: uuid.UUID | None = None,
+) -> None:
+    """A lane's batch failed every attempt (each rolled back whole), so something in it cannot
+    be written or sent: a personalised value too long for its column, a bug. Sent again one
+    recipient at a time, each in its own savepoint, the rows that still fail end FAILED and
+    the rest are sent, and the lane goes on, rather than leaving the campaign SENDING for
+    ever. When not one row of the batch can be sent, the fault is the campaign's: it ends
+    FAILED, saying why, its unsent rows left PENDING."""
+    campaign = await _still_sending(session, workspace_id, campaign_id)
+    if campaign is None:
+        return
+    try:
+        async with session.begin_nested():
+            send = functools.partial(_send_each_alone, session, settings)
+            await _next_batch(session, campaign, after, send)
+    except Exception as error:  # the job's give-up hook: it must not raise
+        log.exception("campaign %s: a batch cannot be sent", campaign_id)
+        cause = error.error if isinstance(error, _NothingSendable) else error
+        await session.refresh(campaign)  # the savepoint's rollback expired it
+        await fail(session, campaign, f"Sending stopped: {unexpected(cause)}")
+
+
+async def _still_sending(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> Campaign | None:
+    """The campaign, unless deleted, paused or cancelled meanwhile (its rows wait or are
+    dropped)."""
     campaign = await CampaignRepository(session, workspace_id).get(campaign_id)
     if campaign is None or campaign.status != CampaignStatus.SENDING.value:
-        return  # deleted, paused or cancelled meanwhile: the rows wait or are dropped
-    recipients = RecipientRepository(session, workspace_id)
+        return None
+    return campaign
+
+
+Sender = Callable[[Campaign, Sequence[uuid.UUID]], Awaitable[list["Outcome"]]]
+
+
+async def _next_batch(
+    session: AsyncSession, campaign: Campaign, after: uuid.UUID | None, send: Sender
+) -> None:
+    recipients = RecipientRepository(session, campaign.workspace_id)
     claimed = await recipients.claim(campaign.id, SEND_BATCH, after)
     if not claimed and after is not None:
         claimed = await recipients.claim(campaign.id, SEND_BATCH)
     if claimed:
-        outcomes = await _send(session, settings, campaign, claimed)
-        await record_outcomes(session, campaign, outcomes)
+        await record_outcomes(session, campaign, await send(campaign, claimed))
         await schedule_batch(session, campaign, lanes=1, after=claimed[-1])
     elif not await recipients.has_pending(campaign.id):
         await _finish(session, campaign)
+
+
+def unexpected(error: Exception) -> str:
+    """An unexpected error by its kind only (its text may quote SQL and other rows' values;
+    the worker log keeps it whole)."""
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return f"an unexpected error ({kind}); see the server log"
+
+
+async def fail(session: AsyncSession, campaign: Campaign, reason: str) -> None:
+    """The campaign ends FAILED for `reason`, unless it has left its status meanwhile."""
+    repository = CampaignRepository(session, campaign.workspace_id)
+    if await repository.claim_status(campaign.id, campaign.status, CampaignStatus.FAILED.value):
+        campaign.failure_reason = reason
+        campaign.completed_at = utcnow()
+        await refresh_counters(session, campaign)
 
 
 @dataclass(frozen=True)
@@ -162,6 +226,34 @@ async def _send(
     )  # fmt: skip
     pairs = zip(outgoing, sent, strict=True)
     return outcomes + [Outcome.of_message(contact_id, result) for (contact_id, _), result in pairs]
+
+
+class _NothingSendable(Exception):
+    """Not one recipient of a batch could be sent on its own."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
+async def _send_each_alone(
+    session: AsyncSession, settings: Settings, campaign: Campaign, claimed: Sequence[uuid.UUID]
+) -> list[Outcome]:
+    """`_send` of each recipient in its own savepoint: one that raises ends FAILED."""
+    outcomes: list[Outcome] = []
+    last_error: Exception | None = None
+    for contact_id in claimed:
+        try:
+            async with session.begin_nested():
+                outcomes += await _send(session, settings, campaign, [contact_id])
+        except Exception as error:  # isolated to its row, which says so
+            log.warning("campaign %s: contact %s not sent: %r", campaign.id, contact_id, error)
+            reason = f"Could not be sent: {unexpected(error)}"
+            outcomes.append(Outcome(contact_id, RecipientStatus.FAILED, reason))
+            last_error = error
+    if last_error is not None and all(o.status is RecipientStatus.FAILED for o in outcomes):
+        raise _NothingSendable(last_error)
+    return outcomes
 
 
 async def record_outcomes(

@@ -277,10 +277,14 @@ async def _start_scheduled(session: AsyncSession, campaign: Campaign) -> None:
     except KindredError as error:
         log.warning("scheduled campaign %s cannot start: %s", campaign_id, error.message)
         await session.refresh(campaign)  # the savepoint's rollback expired it
-        repository = CampaignRepository(session, campaign.workspace_id)
-        if await repository.claim_status(campaign_id, campaign.status, Status.FAILED.value):
-            campaign.completed_at = utcnow()
-            await session.flush()
+        await sending.fail(session, campaign, f"The scheduled start failed: {_explained(error)}")
+
+
+def _explained(error: KindredError) -> str:
+    """The error's message and, when it has them, its field-level details."""
+    details = error.details if isinstance(error.details, list) else []
+    parts = [f"{item['field']}: {item['message']}" for item in details if "field" in item]
+    return f"{error.message} ({'; '.join(parts)})" if parts else error.message
 
 
 @segment_users

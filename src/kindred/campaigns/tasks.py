@@ -14,7 +14,19 @@ from kindred.core.events import DomainEvent, consumer
 from kindred.core.jobs import scanner, task, task_settings
 
 
-@task(sending.SEND_TASK)
+async def send_one_by_one(
+    session: AsyncSession, error: str, *, workspace: str, campaign: str, after: str | None = None
+) -> None:
+    await sending.send_one_by_one(
+        session,
+        task_settings(session),
+        uuid.UUID(workspace),
+        uuid.UUID(campaign),
+        None if after is None else uuid.UUID(after),
+    )
+
+
+@task(sending.SEND_TASK, on_give_up=send_one_by_one)
 async def send_batch(
     session: AsyncSession, *, workspace: str, campaign: str, after: str | None = None
 ) -> None:
