@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, EmailStr, Field, computed_field, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    EmailStr,
+    Field,
+    computed_field,
+    field_validator,
+)
 
 from kindred.campaigns.models import CampaignType
 from kindred.core.schemas import ApiModel, InputModel
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_header_line(value: str) -> str:
+    """A value written into an email header (the From display name) holds no line break or
+    other control character: the email library refuses CR and LF there when the message is
+    built, so such a name would turn every send and preview into an error."""
+    if CONTROL.search(value):
+        raise ValueError("may not contain line breaks or other control characters")
+    return value
+
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+FromName = Annotated[str, Field(max_length=200), AfterValidator(_one_header_line)]
 Subject = Annotated[str, Field(max_length=998)]
 Body = Annotated[str, Field(max_length=500_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
@@ -26,7 +47,7 @@ class CampaignFields(InputModel):
     type: CampaignType | None = None
     subject: Subject | None = None
     body: Body | None = Field(default=None, validation_alias=BODY_ALIASES)
-    from_name: Annotated[str | None, Field(max_length=200)] = None
+    from_name: FromName | None = None
     from_email: EmailStr | None = None
     segment_id: uuid.UUID | None = None
     target_tags: Tags | None = None
@@ -43,7 +64,10 @@ class CampaignFields(InputModel):
         update answer then reads `…Z` like every later GET, not the offset that was sent."""
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before the first representable UTC day
+            raise ValueError("is out of range once converted to UTC") from None
 
 
 class CampaignCreate(CampaignFields):

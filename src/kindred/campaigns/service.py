@@ -54,20 +54,26 @@ async def list_campaigns(
     status: str | None,
 ) -> tuple[Sequence[Campaign], int]:
     repository = CampaignRepository(session, workspace_id)
+    kind = _one_of("type", type_, tuple(CampaignType.__members__)) if type_ else None
     statuses = None if not status else _listed_statuses(status)
-    return await repository.page(repository.listed(type_, statuses), params)
+    return await repository.page(repository.listed(kind, statuses), params)
 
 
 def _listed_statuses(status: str) -> set[str]:
     """The statuses `?status=` names: one of ours, or document 000's ACTIVE (a campaign in
     play: scheduled or sending)."""
-    wanted = status.upper()
-    if wanted == "ACTIVE":
-        return IN_PLAY
-    if wanted not in Status.__members__:
-        message = f"status is ACTIVE or one of {', '.join(Status.__members__)}"
-        raise ValidationFailed(message, details=[{"field": "status", "message": message}])
-    return {wanted}
+    wanted = _one_of("status", status, ("ACTIVE", *Status.__members__))
+    return IN_PLAY if wanted == "ACTIVE" else {wanted}
+
+
+def _one_of(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    """`value` in capitals if it is one of `allowed` (in any case), else a 400 naming them:
+    a misspelt filter must not answer an empty list as if nothing matched."""
+    wanted = value.upper()
+    if wanted not in allowed:
+        message = f"{field} is one of {', '.join(allowed)}"
+        raise ValidationFailed(message, details=[{"field": field, "message": message}])
+    return wanted
 
 
 async def get_campaign(
@@ -90,7 +96,10 @@ def _status_for_schedule(campaign: Campaign) -> None:
 async def _apply(session: AsyncSession, campaign: Campaign, values: dict[str, Any]) -> None:
     for key, value in values.items():
         setattr(campaign, key, value.value if key == "type" else value)
-    await audience.check(session, campaign.workspace_id, campaign.segment_id, campaign.filter)
+    # A started campaign's audience is frozen in its recipient rows and cannot change: its
+    # filter is not parsed again (a custom field deleted since would block every edit).
+    if campaign.started_at is None:
+        await audience.check(session, campaign.workspace_id, campaign.segment_id, campaign.filter)
     _validate_templates(campaign)
     _status_for_schedule(campaign)
 
