@@ -20,6 +20,7 @@ BAD_ACTIONS = [
     {"type": "WAIT", "config": {"days": 1e12}},
     {"type": "WAIT", "config": {"hours": -1}},
     {"type": "WAIT", "config": {"minutes": {"a": 1}}},
+    {"type": "WAIT", "config": {"duration": 1, "unit": "fortnights"}},
     {"type": "CREATE_DEAL", "config": {"pipelineId": "not-a-uuid"}},
     {"type": "MOVE_DEAL_STAGE", "config": {"stage": "WON", "dealId": "not-a-uuid"}},
     {"type": "CREATE_TASK", "config": {"assignedTo": "not-a-uuid"}},

@@ -20,7 +20,7 @@ from kindred.automations.models import Workflow, WorkflowRun
 from kindred.contacts import interactions, tags
 from kindred.contacts import service as contacts
 from kindred.contacts.models import Contact
-from kindred.contacts.schemas import ContactFields, TagCreate
+from kindred.contacts.schemas import ContactFields, ContactRead, TagCreate
 from kindred.contacts.values import normalise_email
 from kindred.core.errors import Unprocessable
 from kindred.core.filters.fields import CONTACT_COLUMNS, snake
@@ -32,15 +32,20 @@ from kindred.deals.models import Pipeline
 from kindred.deals.schemas import DealCreate
 from kindred.messaging import service as messaging
 from kindred.messaging.models import Channel
+from kindred.messaging.schemas import SendInput
 from kindred.settings import Settings
 from kindred.users import service as users
 from kindred.users.errors import UserNotFound
 
 CHANNELS = {"SEND_SMS": Channel.SMS, "SEND_EMAIL": Channel.EMAIL, "SEND_WHATSAPP": Channel.WHATSAPP}
-WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+# A message step's text: `config.message`, else `config.body` (document 000's SEND_EMAIL).
+MESSAGE_KEYS = ("message", "body")
 LONGEST_WAIT = timedelta(days=3650)
-# Contact columns SET_FIELD may write; any other name is a custom field.
+# Contact columns SET_FIELD may write; any other name but UNSETTABLE's is a custom field.
 SETTABLE = frozenset(CONTACT_COLUMNS) - {"created_at", "updated_at", "last_task_run"}
+# The contact's other fields (tags, ids, timestamps): never read as a custom field's name.
+UNSETTABLE = frozenset(ContactRead.model_fields) - SETTABLE
 
 
 class ActionFailed(Unprocessable):
@@ -131,8 +136,7 @@ async def send_message(
     """Sends to the run's contact, or to SEND_EMAIL's `config.to`, through the messaging
     service (and so through the gate)."""
     contact_id, address = await _addressee(step, config)
-    content = step.render(config.get("message") or config.get("body"))
-    subject = step.render(config["subject"]) if config.get("subject") else None
+    draft = _draft(step, config)
     conversation, contact = await messaging.target(
         step.session,
         step.workspace_id,
@@ -146,11 +150,34 @@ async def send_message(
         step.workspace_id,
         conversation,
         _stand_in(contact, address) if contact is not None and address else contact,
-        messaging.Draft(content=content, subject=subject),
+        draft,
     )
     if refusal is not None:
         raise ActionFailed(f"The message was refused: {refusal.message}")
     return {"messageId": str(message.id), "status": message.status, "to": message.to_address}
+
+
+def message_template(config: dict[str, Any]) -> Any:
+    """The first of `MESSAGE_KEYS` holding more than blanks, or None."""
+    for key in MESSAGE_KEYS:
+        value = config.get(key)
+        if value is not None and str(value).strip():
+            return value
+    return None
+
+
+def _draft(step: StepContext, config: dict[str, Any]) -> messaging.Draft:
+    """The rendered message held to the messages API's own rules (1 to 10,000 characters, a
+    subject of at most 998), so that a template rendering empty sends no blank message and an
+    overlong one fails its step instead of the provider call or the database statement."""
+    subject = step.render(config["subject"]) if config.get("subject") else None
+    raw = {"content": step.render(message_template(config)), "subject": subject}
+    try:
+        checked = SendInput.model_validate(raw)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise ActionFailed(f"The message's {problem['loc'][0]}: {problem['msg']}") from None
+    return messaging.Draft(content=checked.content, subject=checked.subject or None)
 
 
 def _tag_name(step: StepContext, config: dict[str, Any]) -> str:
@@ -181,11 +208,16 @@ async def remove_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any
 
 
 def field_change(field: str, value: Any) -> dict[str, Any]:
-    """`{"company": v}` for a contact column, `{"custom_fields": {name: v}}` otherwise."""
+    """`{"company": v}` for a contact column, `{"custom_fields": {name: v}}` otherwise; a
+    contact field no step sets (`tags`, `id`, `createdAt`...) fails instead of quietly becoming
+    a custom field of that name (`customFields.tags` names one on purpose)."""
     name = field.removeprefix("customFields.").removeprefix("custom_fields.")
     column = snake(name)
     if name == field and column in SETTABLE:
         return {column: value}
+    if name == field and column in UNSETTABLE:
+        hint = ": use ADD_TAG or REMOVE_TAG" if column == "tags" else ""
+        raise ActionFailed(f"{field} cannot be set by an automation{hint}")
     return {"custom_fields": {name: value}}
 
 
@@ -341,12 +373,26 @@ def _amount(value: Any) -> float:
         raise ActionFailed("A WAIT duration must be a number") from None
 
 
+def _unit(config: dict[str, Any]) -> int:
+    """The seconds in `config.unit` (minutes when absent): one of `WAIT_UNITS`, in any case,
+    singular or plural. Any other unit is refused rather than read as minutes (a "day" wait
+    that ends after a minute)."""
+    unit = config.get("unit")
+    if unit in (None, ""):
+        return WAIT_UNITS["minutes"]
+    name = str(unit).strip().casefold()
+    size = WAIT_UNITS.get(name) or WAIT_UNITS.get(name + "s")
+    if size is None:
+        raise ActionFailed(f"A WAIT's unit is one of {', '.join(WAIT_UNITS)}")
+    return size
+
+
 def wait_delay(config: dict[str, Any]) -> timedelta:
     """`{"minutes": 5}`, `{"hours": 1, "minutes": 30}` or `{"duration": 2, "unit": "days"}`;
     between zero and LONGEST_WAIT."""
     seconds = sum(_amount(config.get(unit)) * size for unit, size in WAIT_UNITS.items())
     if config.get("duration") is not None:
-        seconds += _amount(config["duration"]) * WAIT_UNITS.get(str(config.get("unit")), 60)
+        seconds += _amount(config["duration"]) * _unit(config)
     if not 0 <= seconds <= LONGEST_WAIT.total_seconds():  # also refuses NaN
         raise ActionFailed(f"A WAIT lasts from 0 to {LONGEST_WAIT.days} days")
     return timedelta(seconds=seconds)

@@ -113,14 +113,19 @@ async def _subject(session: AsyncSession, event: DomainEvent) -> dict[str, Any] 
         return None
 
 
-async def on_event(session: AsyncSession, event: DomainEvent) -> None:
-    """The consumer: one run per active workflow whose trigger, options and conditions hold."""
+async def _answering(session: AsyncSession, event: DomainEvent) -> list[Workflow]:
+    """The active workflows on the event's triggers that existed when it occurred: one created
+    while the event waited in the queue (contacts imported just before it) does not answer it."""
     triggers = EVENT_TRIGGERS.get(event.type)
     if triggers is None:
-        return
-    workflows = await WorkflowRepository(session, event.workspace_id, "workflow").active_for(
-        triggers
-    )
+        return []
+    active = await WorkflowRepository(session, event.workspace_id, "workflow").active_for(triggers)
+    return [workflow for workflow in active if workflow.created_at <= event.occurred_at]
+
+
+async def on_event(session: AsyncSession, event: DomainEvent) -> None:
+    """The consumer: one run per active workflow whose trigger, options and conditions hold."""
+    workflows = await _answering(session, event)
     if not workflows:
         return
     cause = await RunRepository(session, event.workspace_id).cause_depth(event.id)

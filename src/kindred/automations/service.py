@@ -11,10 +11,13 @@ from croniter import CroniterBadDateError, croniter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.actions import (
+    CHANNELS,
     ActionFailed,
     check_create_deal,
     check_move_deal_stage,
     checked_change,
+    field_change,
+    message_template,
     task_assignee,
     wait_delay,
 )
@@ -64,6 +67,9 @@ def _check_action(index: int, action: ActionIn) -> None:
     for key in REQUIRED.get(action.type.value, ()):
         if action.config.get(key) in (None, ""):
             raise _invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
+    if action.type.value in CHANNELS and message_template(action.config) is None:
+        message = f"{action.type.value} needs config.message (or config.body): the text to send"
+        raise _invalid(f"{path}.message", message)
     if action.type.value == "WEBHOOK":
         _check_webhook(path, action.config)
     if action.config.get("to") not in (None, ""):
@@ -97,12 +103,15 @@ def _text_values(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
 async def _check_values(
     session: AsyncSession, workspace_id: uuid.UUID, index: int, action: ActionIn
 ) -> None:
-    """The config values a step would only trip over when it runs: WAIT's duration, the deal
-    values and the ids of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK (this workspace's)."""
+    """The config values a step would only trip over when it runs: WAIT's duration, SET_FIELD's
+    field, the deal values and the ids of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK (this
+    workspace's)."""
     config = action.config
     try:
         if action.type.value == "WAIT":
             wait_delay(config)
+        elif action.type.value == "SET_FIELD":
+            field_change(str(config["field"]), None)
         elif action.type.value == "CREATE_DEAL":
             await check_create_deal(session, workspace_id, config)
         elif action.type.value == "MOVE_DEAL_STAGE":
@@ -257,6 +266,10 @@ def _check_rule_field(index: int, action: SetFieldAction) -> None:
     path may set, to a value the contacts API accepts (custom fields are checked by their
     definitions when the rule runs)."""
     path = f"config.actions[{index}]"
+    try:
+        field_change(action.field, None)
+    except ActionFailed as error:
+        raise _invalid(f"{path}.field", error.message) from None
     try:
         ((name, _),) = checked_change(action.field, action.value).items()
     except ActionFailed as error:
