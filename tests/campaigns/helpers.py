@@ -10,7 +10,7 @@ from kindred.core.jobs.runtime import JobRuntime
 from tests.factories import Actor
 from tests.messaging.helpers import captured, make_contact
 
-__all__ = ["captured", "create", "make_contact", "run_jobs", "send_campaign"]
+__all__ = ["captured", "create", "make_contact", "run_jobs", "send_campaign", "signed_link"]
 
 
 async def create(actor: Actor, **fields: Any) -> dict[str, Any]:
@@ -37,3 +37,9 @@ async def send_campaign(actor: Actor, jobs: JobRuntime, campaign_id: str) -> dic
     assert queued.status_code == 200, queued.text
     await run_jobs(jobs)
     return dict(queued.json())
+
+
+def signed_link(html: str, marker: str) -> str:
+    """The URL of the first link in an email's HTML whose address contains `marker`."""
+    start = html.index(marker)
+    return html[html.rindex('"', 0, start) + 1 : html.index('"', start)].replace("&amp;", "&")

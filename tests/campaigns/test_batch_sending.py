@@ -21,7 +21,14 @@ from kindred.core.events import DomainEvent
 from kindred.core.jobs.models import Job
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
-from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
+from tests.campaigns.helpers import (
+    captured,
+    create,
+    make_contact,
+    run_jobs,
+    send_campaign,
+    signed_link,
+)
 from tests.conftest import client_for
 from tests.databases import DatabaseFactory
 from tests.factories import Actor, signup
@@ -164,8 +171,8 @@ async def test_repeated_opens_and_clicks_count_once(app: FastAPI, jobs: JobRunti
     campaign = await create(actor, targetTags=["track"])
     await send_campaign(actor, jobs, campaign["id"])
     html = (await captured(actor, to=contact["email"]))[0]["html"]
-    pixel = _link(html, "/api/campaigns/open/")
-    click = _link(html, "/api/campaigns/click/")
+    pixel = signed_link(html, "/api/campaigns/open/")
+    click = signed_link(html, "/api/campaigns/click/")
     for _ in range(3):
         assert (await actor.client.get(pixel)).status_code == 200
         assert (await actor.client.get(click)).status_code == 302
@@ -181,7 +188,10 @@ async def test_concurrent_opens_and_clicks_of_one_recipient_count_once(
     campaign = await create(actor, targetTags=["burst"])
     await send_campaign(actor, jobs, campaign["id"])
     html = (await captured(actor, to=contact["email"]))[0]["html"]
-    links = [_link(html, "/api/campaigns/open/"), _link(html, "/api/campaigns/click/")] * 4
+    links = [
+        signed_link(html, "/api/campaigns/open/"),
+        signed_link(html, "/api/campaigns/click/"),
+    ] * 4
     async with client_for(app) as mail_client:  # a proxy fetching every link at once
         answers = await asyncio.gather(*(mail_client.get(link) for link in links))
     assert {answer.status_code for answer in answers} == {200, 302}
@@ -219,12 +229,6 @@ async def test_concurrent_delivery_reports_of_one_recipient_count_once(
     await asyncio.gather(*(apply(report) for report in reports))
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert done["deliveredCount"] == 1
-
-
-def _link(html: str, prefix: str) -> str:
-    start = html.index(prefix)
-    end = html.index('"', start)
-    return html[start:end].replace("&amp;", "&")
 
 
 async def test_a_lane_queues_its_next_batch_after_the_last_contact_it_sent_to(

@@ -9,14 +9,22 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from kindred.campaigns import sending
-from kindred.campaigns.models import Campaign
+from kindred.campaigns.models import Campaign, CampaignRecipient
 from kindred.campaigns.service import CANCELLED
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.jobs.runtime import JobRuntime
-from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
+from tests.campaigns.helpers import (
+    captured,
+    create,
+    make_contact,
+    run_jobs,
+    send_campaign,
+    signed_link,
+)
 from tests.factories import signup
 
 
@@ -149,11 +157,6 @@ async def test_sms_gets_the_opt_out_line_once(app: FastAPI, jobs: JobRuntime) ->
     assert sms[0]["text"] == "Sale Alice\n\nReply STOP to opt out"
 
 
-def _link(html: str, marker: str) -> str:
-    start = html.index(marker)
-    return html[html.rindex('"', 0, start) + 1 : html.index('"', start)].replace("&amp;", "&")
-
-
 async def test_unsubscribe_link_opts_out_and_the_next_campaign_skips(
     app: FastAPI, jobs: JobRuntime
 ) -> None:
@@ -162,7 +165,7 @@ async def test_unsubscribe_link_opts_out_and_the_next_campaign_skips(
     campaign = await create(actor, targetTags=["u"])
     await send_campaign(actor, jobs, campaign["id"])
     email = (await captured(actor, to=contact["email"]))[0]
-    link = _link(email["html"], "/api/campaigns/unsubscribe")
+    link = signed_link(email["html"], "/api/campaigns/unsubscribe")
     page = await actor.client.get(link)
     assert page.status_code == 200
     assert "<form" in page.text
@@ -183,7 +186,7 @@ async def test_category_unsubscribe_skips_only_that_category(
     first = await create(actor, targetTags=["c"], categoryId=news)
     await send_campaign(actor, jobs, first["id"])
     email = (await captured(actor, to=contact["email"]))[0]
-    await actor.client.post(_link(email["html"], "/api/campaigns/unsubscribe"))
+    await actor.client.post(signed_link(email["html"], "/api/campaigns/unsubscribe"))
     again = await create(actor, targetTags=["c"], categoryId=news)
     other = await create(actor, targetTags=["c"])
     await send_campaign(actor, jobs, again["id"])
@@ -198,11 +201,11 @@ async def test_open_pixel_and_signed_click_feed_the_rates(app: FastAPI, jobs: Jo
     campaign = await create(actor, targetTags=["t"])
     await send_campaign(actor, jobs, campaign["id"])
     html = (await captured(actor, to=contact["email"]))[0]["html"]
-    click = _link(html, "/api/campaigns/click/")
+    click = signed_link(html, "/api/campaigns/click/")
     followed = await actor.client.get(click)
     assert followed.status_code == 302
     assert followed.headers["location"] == "https://example.com/a?x=1&y=2"
-    assert (await actor.client.get(_link(html, "/api/campaigns/open/"))).status_code == 200
+    assert (await actor.client.get(signed_link(html, "/api/campaigns/open/"))).status_code == 200
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["openRate"], done["clickRate"]) == (100, 100)
 
@@ -214,7 +217,9 @@ async def test_click_redirect_refuses_a_url_that_was_not_signed(
     contact = await make_contact(actor, tags=["r"])
     campaign = await create(actor, targetTags=["r"])
     await send_campaign(actor, jobs, campaign["id"])
-    click = _link((await captured(actor, to=contact["email"]))[0]["html"], "/api/campaigns/click/")
+    click = signed_link(
+        (await captured(actor, to=contact["email"]))[0]["html"], "/api/campaigns/click/"
+    )
     parts = urlparse(click)
     assert parse_qs(parts.query)["url"] == ["https://example.com/a?x=1&y=2"]
     evil = await actor.client.get(parts.path, params={"url": "https://evil.example"})
@@ -292,7 +297,7 @@ async def test_preview_to_an_address_that_is_no_contact_sends_it_with_the_defaul
     assert sent.json()["success"] is True
     (email,) = await captured(actor, to="me@example.com", campaignId=campaign["id"])
     assert email["subject"] == "Hi there"
-    clicked = await actor.client.get(_link(email["html"], "/api/campaigns/click/"))
+    clicked = await actor.client.get(signed_link(email["html"], "/api/campaigns/click/"))
     assert clicked.headers["location"] == "https://example.com/a?x=1&y=2"
     assert (await actor.client.get("/api/contacts")).json()["total"] == 0  # no record made
     assert (await actor.client.get(base)).json()["clickCount"] == 0
@@ -317,13 +322,13 @@ async def test_a_previews_links_work_and_count_nowhere(app: FastAPI) -> None:
     base = f"/api/campaigns/{campaign['id']}"
     assert (await actor.client.post(f"{base}/preview", json={"email": contact["email"]})).is_success
     html = (await captured(actor, to=contact["email"]))[0]["html"]
-    clicked = await actor.client.get(_link(html, "/api/campaigns/click/"))
+    clicked = await actor.client.get(signed_link(html, "/api/campaigns/click/"))
     assert (clicked.status_code, clicked.headers["location"]) == (
         302,
         "https://example.com/a?x=1&y=2",
     )
-    assert (await actor.client.get(_link(html, "/api/campaigns/open/"))).status_code == 200
-    unsubscribe = _link(html, "/api/campaigns/unsubscribe")
+    assert (await actor.client.get(signed_link(html, "/api/campaigns/open/"))).status_code == 200
+    unsubscribe = signed_link(html, "/api/campaigns/unsubscribe")
     assert (await actor.client.post(unsubscribe)).status_code == 200
     stored = (await actor.client.get(base)).json()
     assert (stored["openCount"], stored["clickCount"], stored["unsubscribeCount"]) == (0, 0, 0)
@@ -343,9 +348,11 @@ async def test_a_deleted_campaign_is_gone_but_the_links_it_sent_still_work(
     assert (await actor.client.delete(base)).json()["success"] is True
     assert (await actor.client.get(base)).status_code == 404
     assert (await actor.client.get("/api/campaigns")).json()["campaigns"] == []
-    clicked = await actor.client.get(_link(html, "/api/campaigns/click/"))
+    clicked = await actor.client.get(signed_link(html, "/api/campaigns/click/"))
     assert clicked.headers["location"] == "https://example.com/a?x=1&y=2"
-    assert (await actor.client.post(_link(html, "/api/campaigns/unsubscribe"))).status_code == 200
+    assert (
+        await actor.client.post(signed_link(html, "/api/campaigns/unsubscribe"))
+    ).status_code == 200
     later = await create(actor, targetTags=["later"])
     await send_campaign(actor, jobs, later["id"])
     assert len(await captured(actor, to=contact["email"])) == 1  # opted out: nothing new
@@ -357,6 +364,32 @@ async def test_a_draft_is_deleted_outright(app: FastAPI, database: Database) -> 
     assert (await actor.client.delete(f"/api/campaigns/{campaign['id']}")).is_success
     async with database.session_scope() as session:
         assert await session.get(Campaign, uuid.UUID(campaign["id"])) is None
+
+
+async def test_deleting_a_paused_campaign_that_started_cancels_it_like_cancel_does(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    actor = await signup(app)
+    for _ in range(2):
+        await make_contact(actor, tags=["held"])
+    campaign = await create(actor, targetTags=["held"])
+    base = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.post(f"{base}/send")).json()["recipients"] == 2
+    assert (await actor.client.post(f"{base}/pause")).json()["status"] == "PAUSED"
+    assert (await actor.client.delete(base)).json()["success"] is True
+    await run_jobs(jobs)
+    assert (await actor.client.get(base)).status_code == 404
+    async with database.session_scope() as session:
+        stored = await session.get(Campaign, uuid.UUID(campaign["id"]))
+        assert stored is not None
+        assert (stored.status, stored.skipped_count, stored.sent_count) == ("CANCELLED", 2, 0)
+        assert stored.completed_at is not None
+        assert stored.deleted_at is not None
+        rows = await session.scalars(
+            select(CampaignRecipient).where(CampaignRecipient.campaign_id == stored.id)
+        )
+        assert {(row.status, row.reason) for row in rows} == {("SKIPPED", CANCELLED)}
+    assert await captured(actor, campaignId=campaign["id"]) == []
 
 
 async def test_overview_counts_campaigns_sent_in_its_window(app: FastAPI, jobs: JobRuntime) -> None:

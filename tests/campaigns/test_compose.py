@@ -176,3 +176,15 @@ def test_a_link_signed_before_a_key_rotation_works_while_the_old_key_is_configur
     assert Signer(Settings(secrets_key=new)).verify(signed_now, "unsubscribe") == recipient
     with pytest.raises(InvalidLink):  # the old key dropped: its links go with it
         Signer(Settings(secrets_key=new)).verify(sent, "unsubscribe")
+
+
+def test_a_previews_token_says_so_and_cannot_pass_for_the_recipients_own() -> None:
+    signer = Signer(SETTINGS)
+    recipient = Recipient(uuid.UUID(int=1), uuid.UUID(int=3))
+    preview = Recipient(recipient.campaign_id, recipient.contact_id, preview=True)
+    token = signer.token(preview, "open")
+    assert signer.verify(token, "open") == preview
+    assert not signer.verify(token, "open").counts
+    signature = token.partition(".")[2]
+    with pytest.raises(InvalidLink):  # the marker dropped, the signature no longer matches
+        signer.verify(f"{recipient.payload}.{signature}", "open")

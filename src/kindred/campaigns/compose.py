@@ -46,8 +46,9 @@ class Composer:
     """Drafts one campaign's messages; what is the same for every recipient (the link key,
     the sender) is worked out once."""
 
-    def __init__(self, settings: Settings, campaign: Campaign) -> None:
+    def __init__(self, settings: Settings, campaign: Campaign, *, preview: bool = False) -> None:
         self.signer = Signer(settings)
+        self.preview = preview  # its links say so: what is done through them counts nowhere
         self.base = (settings.public_base_url or "").rstrip("/")
         self.sender = sender(settings, campaign)
         # Read once: each read of an ORM attribute goes through SQLAlchemy's descriptor.
@@ -63,7 +64,8 @@ class Composer:
             if not OPT_OUT.search(text):
                 text = f"{text.rstrip()}\n\n{STOP_LINE}"
             return Draft(content=text)
-        links = Links(self.signer, self.base, Recipient(self.campaign_id, contact.id))
+        recipient = Recipient(self.campaign_id, contact.id, self.preview)
+        links = Links(self.signer, self.base, recipient)
         # One header line: a contact field's line break must not end it (or start another).
         subject = " ".join(render(self.subject or "", values).split()) or None
         if subject is not None and len(subject) > MAX_SUBJECT:
@@ -85,9 +87,12 @@ class Composer:
         )
 
 
-def draft(settings: Settings, campaign: Campaign, contact: Contact) -> Draft:
-    """One message (a preview); a batch keeps one Composer for all its recipients."""
-    return Composer(settings, campaign).draft(contact)
+def draft(
+    settings: Settings, campaign: Campaign, contact: Contact, *, preview: bool = False
+) -> Draft:
+    """One message (a preview's, its links marked so, when `preview`); a batch keeps one
+    Composer for all its recipients."""
+    return Composer(settings, campaign, preview=preview).draft(contact)
 
 
 def sender(settings: Settings, campaign: Campaign) -> str | None:

@@ -3,7 +3,8 @@
 A token names (campaign, contact) and carries an HMAC-SHA256 over a purpose and, for clicks,
 the target URL; the key is derived from the secrets key. A click URL is therefore redirected
 to only if Kindred signed it while rendering the message (no open redirect), and nobody can
-unsubscribe or count an open for another recipient.
+unsubscribe or count an open for another recipient. A preview's token also says it is one
+(a signed marker byte), so that its opens and clicks never count as the campaign's.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from kindred.settings import Settings
 SIGNATURE_BYTES = 16
 MAX_TRACKED_URL = 2000  # the click route's limit: a longer link is left as it is
 MAX_REMEMBERED_URL = 2048
+NO_CONTACT = uuid.UUID(int=0)  # the contact id in the links of a preview to a non-contact
+PREVIEW_MARKER = b"\x01"  # ends a preview's token payload
+IDS = 32  # bytes of the (campaign, contact) ids in a payload
 HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
 # The tags whose href a reader clicks; another's (<link rel="stylesheet">, <base>) is fetched by
 # the mail client itself and would count as a click.
@@ -57,13 +61,37 @@ _quoted = _memoised(partial(quote, safe=""))
 
 @dataclass(frozen=True)
 class Recipient:
+    """Whom a message's links name; `preview` for a preview's (which counts in no figure)."""
+
     campaign_id: uuid.UUID
     contact_id: uuid.UUID
+    preview: bool = False
 
     @cached_property
     def payload(self) -> str:
         """The token's first part, shared by the message's links."""
-        return _b64(self.campaign_id.bytes + self.contact_id.bytes)
+        marker = PREVIEW_MARKER if self.preview else b""
+        return _b64(self.campaign_id.bytes + self.contact_id.bytes + marker)
+
+    @property
+    def sample(self) -> bool:
+        """Whether the links are a preview's to an address that is no contact."""
+        return self.contact_id == NO_CONTACT
+
+    @property
+    def counts(self) -> bool:
+        """Whether what is done through these links counts in the campaign's figures: not for
+        a preview (nor a preview to a non-contact signed before previews were marked)."""
+        return not (self.preview or self.sample)
+
+    @classmethod
+    def of(cls, payload: str) -> Recipient:
+        """The recipient a (verified) payload names; InvalidLink if it names none."""
+        raw = _unb64(payload)
+        if len(raw) != IDS and raw[IDS:] != PREVIEW_MARKER:
+            raise InvalidLink()
+        ids = raw[:IDS]
+        return cls(uuid.UUID(bytes=ids[:16]), uuid.UUID(bytes=ids[16:]), len(raw) > IDS)
 
 
 def _seeds(settings: Settings) -> list[str]:
@@ -104,10 +132,7 @@ class Signer:
             for keyed in self._keyed
         ):
             raise InvalidLink()
-        raw = _unb64(payload)
-        if len(raw) != 32:
-            raise InvalidLink()
-        return Recipient(uuid.UUID(bytes=raw[:16]), uuid.UUID(bytes=raw[16:]))
+        return Recipient.of(payload)
 
 
 @dataclass(frozen=True)

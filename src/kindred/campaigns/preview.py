@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.campaigns import compose
+from kindred.campaigns.links import NO_CONTACT
 from kindred.campaigns.models import Campaign
 from kindred.contacts import service as contacts
 from kindred.contacts.models import Contact
@@ -31,7 +32,6 @@ from kindred.providers.base import OutboundMessage
 from kindred.settings import Settings
 
 PREVIEW_TASK = "campaigns.send_preview"
-NO_CONTACT = uuid.UUID(int=0)  # the sample recipient's id in its signed links
 
 
 async def send(session: AsyncSession, settings: Settings, campaign: Campaign, email: str) -> None:
@@ -49,7 +49,7 @@ async def send(session: AsyncSession, settings: Settings, campaign: Campaign, em
         conversation_id=None,
         channel=Channel.EMAIL,
     )
-    draft = compose.draft(settings, campaign, contact)
+    draft = compose.draft(settings, campaign, contact, preview=True)
     _, refusal = await messaging.send(
         session, settings, campaign.workspace_id, conversation, target, draft
     )
@@ -64,7 +64,7 @@ async def _to_address(
         id=NO_CONTACT, workspace_id=campaign.workspace_id, email=email, phone=None,
         custom_fields={}, communication_preferences={}, globally_unsubscribed=False,
     )  # fmt: skip
-    draft = compose.draft(settings, campaign, sample)
+    draft = compose.draft(settings, campaign, sample, preview=True)
     preview_id = uuid7()
     try:
         to = await gate.check(

@@ -35,6 +35,14 @@ NOT_FOUND: Responses = {404: {"description": "Campaign not found"}}
 INVALID: Responses = {400: {"description": "Invalid template, filter or status"}}
 LINK: Responses = {404: {"description": "Invalid or tampered link"}}
 TokenQuery = Annotated[str, Query(max_length=200)]
+SAMPLE_NOTE = (
+    "<p>This email is a preview, sent to an address that is not a contact: unsubscribing"
+    " from it changes nothing.</p>"
+)
+SAMPLE_DONE = (
+    "<p>This email was a preview of a campaign, sent to an address that is not a contact:"
+    " nothing was changed, and no contact was unsubscribed.</p>"
+)
 PIXEL = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
@@ -91,12 +99,12 @@ def _page(title: str, body: str) -> HTMLResponse:
     responses=LINK,
 )
 async def unsubscribe_page(token: TokenQuery, session: DbSession, settings: AppSettings) -> Any:
-    await tracking.resolve(session, settings, token, "unsubscribe")
+    target = await tracking.resolve(session, settings, token, "unsubscribe")
     form = (
         f'<form method="post" action="?token={html.escape(token)}">'
         '<button type="submit">Unsubscribe</button></form>'
     )
-    return _page("Unsubscribe from these emails?", form)
+    return _page("Unsubscribe from these emails?", (SAMPLE_NOTE if target.sample else "") + form)
 
 
 @router.post(
@@ -106,7 +114,8 @@ async def unsubscribe_page(token: TokenQuery, session: DbSession, settings: AppS
     responses=LINK,
 )
 async def unsubscribe(token: TokenQuery, session: DbSession, settings: AppSettings) -> Any:
-    await tracking.unsubscribe(session, settings, token)
+    if (await tracking.unsubscribe(session, settings, token)).sample:
+        return _page("This was a preview", SAMPLE_DONE)
     return _page("You are unsubscribed", "<p>You will not receive these emails any more.</p>")
 
 

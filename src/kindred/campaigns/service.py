@@ -37,6 +37,8 @@ from kindred.settings import Settings
 Status = CampaignStatus
 EDITABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.PAUSED.value}
 STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
+CANCELLABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.SENDING.value,
+               Status.PAUSED.value}  # fmt: skip
 # Fixed once sending starts: the recipient rows were frozen from them and part were sent.
 FIXED_ONCE_STARTED = ("type", "segment_id", "target_tags", "target_tags_match", "filter",
                       "category_id")  # fmt: skip
@@ -154,8 +156,9 @@ async def delete_campaign(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> None:
     """Removes a campaign that never sent; one that started sending is hidden instead (and
-    cancelled if paused), its recipient rows kept: the unsubscribe links of the emails it
-    sent must keep working."""
+    cancelled first if paused, exactly as `cancel` does: its pending recipients skipped, its
+    completion time and counters set), its recipient rows kept: the unsubscribe links of the
+    emails it sent must keep working."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
     if campaign.status == Status.SENDING.value:
         raise CampaignStateError("A sending campaign cannot be deleted; cancel it first")
@@ -163,7 +166,7 @@ async def delete_campaign(
         await CampaignRepository(session, workspace_id).delete(campaign)
         return
     if campaign.status == Status.PAUSED.value:
-        campaign.status = Status.CANCELLED.value
+        campaign = await cancel(session, workspace_id, campaign_id)
     campaign.deleted_at = utcnow()
     await session.flush()
 
@@ -227,13 +230,7 @@ async def resume(
 async def cancel(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> Campaign:
-    allowed = {
-        Status.DRAFT.value,
-        Status.SCHEDULED.value,
-        Status.SENDING.value,
-        Status.PAUSED.value,
-    }
-    campaign = await _move(session, workspace_id, campaign_id, allowed, Status.CANCELLED)
+    campaign = await _move(session, workspace_id, campaign_id, CANCELLABLE, Status.CANCELLED)
     campaign.completed_at = utcnow()
     await RecipientRepository(session, workspace_id).skip_pending(campaign.id, CANCELLED)
     await sending.refresh_counters(session, campaign)

@@ -29,22 +29,31 @@ COUNTERS = {"opened": "open", "clicked": "click", "unsubscribed": "unsubscribe"}
 
 @dataclass(frozen=True)
 class Target:
-    """The campaign a signed link names, and the recipient's row: None for a preview (sent
-    before, or beside, the campaign's send), whose actions count nowhere."""
+    """The campaign a signed link names, whom it names, and the recipient's row: None for a
+    preview's link (the contact may have a row, having received the campaign itself, but what
+    they do with a preview counts nowhere) and for a contact the campaign was not sent to."""
 
     campaign: Campaign
-    contact_id: uuid.UUID
+    recipient: Recipient
     row: CampaignRecipient | None
+
+    @property
+    def contact_id(self) -> uuid.UUID:
+        return self.recipient.contact_id
+
+    @property
+    def sample(self) -> bool:
+        """A preview to an address that is no contact: there is nobody to unsubscribe."""
+        return self.recipient.sample
 
 
 async def _target(session: AsyncSession, recipient: Recipient) -> Target:
     campaign = await AnyCampaigns(session).get(recipient.campaign_id)
     if campaign is None:
         raise InvalidLink()
-    row = await RecipientRepository(session, campaign.workspace_id).get(
-        campaign.id, recipient.contact_id
-    )
-    return Target(campaign, recipient.contact_id, row)
+    rows = RecipientRepository(session, campaign.workspace_id)
+    row = await rows.get(campaign.id, recipient.contact_id) if recipient.counts else None
+    return Target(campaign, recipient, row)
 
 
 async def resolve(session: AsyncSession, settings: Settings, token: str, purpose: str) -> Target:
@@ -53,8 +62,12 @@ async def resolve(session: AsyncSession, settings: Settings, token: str, purpose
 
 async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> Target:
     """Opts the recipient out of the campaign's category, or of email when it has none (a
-    preview's contact too: they asked); 404 when the contact is gone."""
+    preview's contact too: they asked, though it counts nowhere); 404 when the contact is
+    gone. A preview to an address that is no contact changes nothing (`target.sample`): the
+    address belongs to nobody the campaign sends to, and may well be the sender's own."""
     target = await resolve(session, settings, token, "unsubscribe")
+    if target.sample:
+        return target
     campaign, contact_id = target.campaign, target.contact_id
     try:
         contact = await contacts.get_contact(session, campaign.workspace_id, contact_id)
