@@ -100,3 +100,22 @@ async def test_a_run_waiting_while_its_workflow_is_edited_finishes_the_steps_it_
     await settle(jobs)
     (sms,) = await captured(actor, to=second["phone"])
     assert sms["text"] == "Welcome aboard"
+
+
+async def test_a_reactivated_workflow_does_not_answer_events_from_while_it_was_inactive(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    """An event that occurred while the workflow was INACTIVE, still queued when it is set
+    ACTIVE again, starts no run; an event after the reactivation does."""
+    actor = await signup(app)
+    workflow = await make_workflow(actor, actions=tag_it("welcomed"))
+    path = f"/api/workflows/{workflow['id']}"
+    assert (await actor.client.put(path, json={"status": "INACTIVE"})).status_code == 200
+    while_off = await make_contact(actor)
+    assert (await actor.client.put(path, json={"status": "ACTIVE"})).status_code == 200
+    after = await make_contact(actor)
+    await settle(jobs)
+    assert "welcomed" not in await tags_of(actor, while_off["id"])
+    assert "welcomed" in await tags_of(actor, after["id"])
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["contactId"] == after["id"]

@@ -114,13 +114,14 @@ async def _subject(session: AsyncSession, event: DomainEvent) -> dict[str, Any] 
 
 
 async def _answering(session: AsyncSession, event: DomainEvent) -> list[Workflow]:
-    """The active workflows on the event's triggers that existed when it occurred: one created
-    while the event waited in the queue (contacts imported just before it) does not answer it."""
+    """The active workflows on the event's triggers that were active when it occurred: one
+    created, or set ACTIVE again, while the event waited in the queue (contacts imported just
+    before it, or while it was INACTIVE) does not answer it."""
     triggers = EVENT_TRIGGERS.get(event.type)
     if triggers is None:
         return []
     active = await WorkflowRepository(session, event.workspace_id, "workflow").active_for(triggers)
-    return [workflow for workflow in active if workflow.created_at <= event.occurred_at]
+    return [workflow for workflow in active if workflow.activated_at <= event.occurred_at]
 
 
 async def on_event(session: AsyncSession, event: DomainEvent) -> None:

@@ -28,6 +28,8 @@ class Workflow(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     conditions: Mapped[list[Any]] = mapped_column(default=list)
     actions: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="ACTIVE")
+    # When it was created or last set ACTIVE again: it answers only events from then on.
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow)
     execution_count: Mapped[int] = mapped_column(Integer, default=0)
     # SCHEDULE workflows: the last cron time a run was started for.
     last_fired_at: Mapped[datetime | None] = mapped_column(default=None)

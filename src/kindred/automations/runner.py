@@ -12,7 +12,6 @@ the run's transaction).
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -159,7 +158,5 @@ async def _act(
         resume = utcnow() + wait_delay(config)
         return {"resumeAt": resume.isoformat().replace("+00:00", "Z")}, "COMPLETED"
     if kind == "WEBHOOK":
-        body = json.dumps(webhook.payload(context, config), separators=(",", ":"))
-        await webhook.queue(context.session, step)
-        return {"url": config.get("url"), "attempts": 0, "body": body}, "QUEUED"
+        return await webhook.start(context, config, step), "QUEUED"
     return await ACTIONS[kind](context, config), "COMPLETED"

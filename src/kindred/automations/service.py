@@ -33,6 +33,7 @@ from kindred.automations.schemas import (
     WorkflowUpdate,
 )
 from kindred.automations.triggers import OPTIONS, parse_conditions
+from kindred.automations.webhook import url_template
 from kindred.contacts.bulk_ops import BULK_COLUMNS, Bulk
 from kindred.contacts.events import change_key
 from kindred.contacts.values import normalise_email
@@ -84,8 +85,10 @@ def _check_action(index: int, action: ActionIn) -> None:
 
 
 def _check_webhook(path: str, config: dict[str, Any]) -> None:
-    if not str(config["url"]).startswith(("https://", "http://")):
-        raise _invalid(f"{path}.url", "The URL must start with https://")
+    try:
+        url_template(str(config["url"]))
+    except ActionFailed as error:
+        raise _invalid(f"{path}.url", error.message) from None
     if not isinstance(config.get("data") or {}, dict):
         raise _invalid(f"{path}.data", "config.data must be an object")
 
@@ -216,6 +219,14 @@ def _reschedule(workflow: Workflow, changes: dict[str, Any], trigger: str) -> No
         workflow.last_fired_at = utcnow()
 
 
+def _reactivate(workflow: Workflow, changes: dict[str, Any]) -> None:
+    """An INACTIVE workflow set ACTIVE answers the events that occur from now on, not those
+    that occurred while it was off and are still queued. (Events queued before it was set
+    INACTIVE are not answered either: a deactivation drops the work still pending.)"""
+    if changes.get("status") == "ACTIVE" and workflow.status != "ACTIVE":
+        workflow.activated_at = utcnow()
+
+
 async def _apply(session: AsyncSession, workflow: Workflow, changes: dict[str, Any]) -> Workflow:
     merged = {
         name: getattr(workflow, name)
@@ -223,6 +234,7 @@ async def _apply(session: AsyncSession, workflow: Workflow, changes: dict[str, A
     } | {name: value for name, value in changes.items() if value is not None}
     await _checked(session, workflow.workspace_id, merged)
     _reschedule(workflow, changes, merged["trigger"])
+    _reactivate(workflow, changes)
     for name, value in (changes | merged).items():
         if value is not None or name == "description":
             setattr(workflow, name, value)

@@ -4,16 +4,26 @@ The run queues the step with its JSON body; `automations.deliver_webhook` posts 
 the guarded client (no private or metadata targets) signed with the workflow's secret, the
 step id as `webhook-id` (receivers deduplicate by it). A failed attempt is recorded on the
 step and retried with backoff up to `MAX_ATTEMPTS`, then the step is FAILED.
+
+`config.url` is a template over its path and query only: its scheme, host and port are literal
+(checked when the workflow is saved), so a contact's data never chooses where the request goes,
+and each `{{ … }}` renders percent-encoded, so a value cannot add a path segment, a parameter or
+a fragment either. The URL is rendered when the step is queued and delivered as rendered; the
+guarded client checks that URL (no private or metadata targets) at every attempt.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.automations.actions import ActionFailed
 from kindred.automations.errors import internal_failure
 from kindred.automations.models import RunStatus, Workflow, WorkflowRunStep
 from kindred.automations.repository import RunRepository
@@ -30,6 +40,43 @@ if TYPE_CHECKING:
 DELIVER_TASK = "automations.deliver_webhook"
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(seconds=30)
+# scheme://authority, then the path, query and fragment: the only part templates render into.
+URL_PARTS = re.compile(r"(https?://)([^/?#]*)(.*)", re.DOTALL)
+# The rest splits into literal text and `{{ … }}` values (at odd indexes).
+VALUE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+# What would be template syntax left in the literal text: blocks, comments, stray braces.
+SYNTAX = ("{{", "}}", "{%", "{#")
+
+
+def url_template(url: str) -> tuple[str, list[str]]:
+    """(the literal `scheme://host:port`, the rest as literal text and `{{ … }}` values in
+    turn); ActionFailed when the URL is no http(s) URL with a host, holds a template in its
+    scheme, host or port, or template syntax other than `{{ … }}` values."""
+    matched = URL_PARTS.fullmatch(url)
+    if matched is None:
+        raise ActionFailed("The URL must start with https://")
+    scheme, authority, rest = matched.groups()
+    if not authority:
+        raise ActionFailed("The URL needs a host")
+    if "{" in authority or "}" in authority:
+        raise ActionFailed(
+            "Templates go in the URL's path or query: its scheme, host and port are fixed"
+        )
+    parts = VALUE.split(rest)
+    if any(mark in literal for literal in parts[::2] for mark in SYNTAX):
+        raise ActionFailed("A URL's templates are {{ … }} values only (no blocks or comments)")
+    return scheme + authority, parts
+
+
+def target_url(context: StepContext, url: str) -> str:
+    """The URL with each `{{ … }}` value rendered for the run's contact and percent-encoded
+    (`/` and `@` included): only the path and query change."""
+    origin, parts = url_template(url)
+    rendered = [
+        quote(context.render("{{" + part + "}}"), safe="") if index % 2 else part
+        for index, part in enumerate(parts)
+    ]
+    return origin + "".join(rendered)
 
 
 def payload(context: StepContext, config: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +92,17 @@ def payload(context: StepContext, config: dict[str, Any]) -> dict[str, Any]:
         "contact": contact_data(context.contact) if context.contact else None,
         "data": data,
     }
+
+
+async def start(
+    context: StepContext, config: dict[str, Any], step: WorkflowRunStep
+) -> dict[str, Any]:
+    """Queues the step's delivery; its output: the rendered URL and body it is delivered with
+    (the workflow may change before it is)."""
+    url = target_url(context, str(config.get("url") or ""))
+    body = json.dumps(payload(context, config), separators=(",", ":"))
+    await queue(context.session, step)
+    return {"url": url, "attempts": 0, "body": body}
 
 
 async def queue(session: AsyncSession, step: WorkflowRunStep, **when: Any) -> None:
