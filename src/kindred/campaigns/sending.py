@@ -89,22 +89,24 @@ async def send_batch(
     workspace_id: uuid.UUID,
     campaign_id: uuid.UUID,
     after: uuid.UUID | None = None,
+    *,
+    one_by_one: bool = False,
 ) -> None:
     """Sends the next batch and queues the lane's next. A lane that finds nothing after its
     place looks once more from the start (rows a crashed batch gave back); finding nothing
     there either, it ends, and the lane that finds no row pending at all finishes the
-    campaign."""
+    campaign. `one_by_one`: see `_send_one_by_one`."""
     campaign = await _still_sending(session, workspace_id, campaign_id)
-    if campaign is not None:
+    if campaign is None:
+        return
+    if one_by_one:
+        await _send_one_by_one(session, settings, campaign, after)
+    else:
         await _next_batch(session, campaign, after, functools.partial(_send, session, settings))
 
 
-async def send_one_by_one(
-    session: AsyncSession,
-    settings: Settings,
-    workspace_id: uuid.UUID,
-    campaign_id: uuid.UUID,
-    after: uuid.UUID | None = None,
+async def _send_one_by_one(
+    session: AsyncSession, settings: Settings, campaign: Campaign, after: uuid.UUID | None
 ) -> None:
     """A lane's batch failed every attempt (each rolled back whole), so something in it cannot
     be written or sent: a personalised value too long for its column, a bug. Sent again one
@@ -112,15 +114,12 @@ async def send_one_by_one(
     the rest are sent, and the lane goes on, rather than leaving the campaign SENDING for
     ever. When not one row of the batch can be sent, the fault is the campaign's: it ends
     FAILED, saying why, its unsent rows left PENDING."""
-    campaign = await _still_sending(session, workspace_id, campaign_id)
-    if campaign is None:
-        return
     try:
         async with session.begin_nested():
             send = functools.partial(_send_each_alone, session, settings)
             await _next_batch(session, campaign, after, send)
     except Exception as error:  # the job's give-up hook: it must not raise
-        log.exception("campaign %s: a batch cannot be sent", campaign_id)
+        log.exception("campaign %s: a batch cannot be sent", campaign.id)
         cause = error.error if isinstance(error, _NothingSendable) else error
         await session.refresh(campaign)  # the savepoint's rollback expired it
         await fail(session, campaign, f"Sending stopped: {unexpected(cause)}")

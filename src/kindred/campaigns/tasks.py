@@ -14,21 +14,8 @@ from kindred.core.events import DomainEvent, consumer
 from kindred.core.jobs import scanner, task, task_settings
 
 
-async def send_one_by_one(
-    session: AsyncSession, error: str, *, workspace: str, campaign: str, after: str | None = None
-) -> None:
-    await sending.send_one_by_one(
-        session,
-        task_settings(session),
-        uuid.UUID(workspace),
-        uuid.UUID(campaign),
-        None if after is None else uuid.UUID(after),
-    )
-
-
-@task(sending.SEND_TASK, on_give_up=send_one_by_one)
-async def send_batch(
-    session: AsyncSession, *, workspace: str, campaign: str, after: str | None = None
+async def _lane(
+    session: AsyncSession, workspace: str, campaign: str, after: str | None, one_by_one: bool
 ) -> None:
     await sending.send_batch(
         session,
@@ -36,7 +23,22 @@ async def send_batch(
         uuid.UUID(workspace),
         uuid.UUID(campaign),
         None if after is None else uuid.UUID(after),
+        one_by_one=one_by_one,
     )
+
+
+async def send_one_by_one(
+    session: AsyncSession, error: str, *, workspace: str, campaign: str, after: str | None = None
+) -> None:
+    """The give-up hook of a batch that failed every attempt."""
+    await _lane(session, workspace, campaign, after, one_by_one=True)
+
+
+@task(sending.SEND_TASK, on_give_up=send_one_by_one)
+async def send_batch(
+    session: AsyncSession, *, workspace: str, campaign: str, after: str | None = None
+) -> None:
+    await _lane(session, workspace, campaign, after, one_by_one=False)
 
 
 @task(preview.PREVIEW_TASK)
