@@ -4,6 +4,7 @@ a bulk write hands the connection back planning every statement."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -87,4 +88,22 @@ def test_copy_binds_shared_and_distinct_values_each_as_its_own() -> None:
     )
     bound = [dict(zip(names, record, strict=True)) for record in records]
     assert [row["occurred_at"] for row in bound] == [moment.astimezone(UTC) for moment in moments]
-    assert [row["metadata"] for row in bound] == [f'{{"n": {n}}}' for n in range(4)]
+    assert [json.loads(row["metadata"]) for row in bound] == [{"n": n} for n in range(4)]
+
+
+def _bound_metadata(value: object) -> object:
+    """The text COPY sends to PostgreSQL for a timeline entry's metadata."""
+    row = {"contact_id": uuid.uuid4(), "type": "note", "metadata": value}
+    names, records = _records(Interaction.__table__, asyncpg.dialect(), [row], {})
+    return records[0][names.index("metadata")]
+
+
+def test_copy_serialises_json_as_json_dumps_would_read_back() -> None:
+    document = {"subject": "Café ☕", "tags": ["a", "b"], "n": 1.5, "none": None, "nested": {}}
+    assert json.loads(_bound_metadata(document)) == document
+
+
+def test_copy_binds_none_and_unencodable_json_as_sqlalchemy_does() -> None:
+    assert _bound_metadata(None) == "null"  # SQLAlchemy's JSON null, not SQL NULL
+    lone_surrogate = {"name": "\ud800"}  # from a JSON body's "\ud800": no UTF-8 for it
+    assert _bound_metadata(lone_surrogate) == json.dumps(lone_surrogate)

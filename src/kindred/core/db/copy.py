@@ -10,11 +10,13 @@ datetimes in UTC). Triggers and foreign keys apply as for INSERT.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Table
+from pydantic_core import PydanticSerializationError, to_json
+from sqlalchemy import JSON, Column, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,10 +64,32 @@ def _records(
     shared = list(same.values())
     records = [[*values(row), *shared, *(make() for make in makers)] for row in rows]
     for index, name in enumerate(names):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        process = _binder(table.c[name], dialect)
         if process is not None:
             _process_column(records, index, process)
     return names, records
+
+
+def _binder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processing; for JSON, the same text made by pydantic-core's
+    serializer, several times faster than `json.dumps` (a campaign batch serialises a few
+    documents per recipient)."""
+    impl = column.type.dialect_impl(dialect)
+    process = impl.bind_processor(dialect)
+    if process is None or not isinstance(impl, JSON):
+        return process
+    return functools.partial(_json_text, process)
+
+
+def _json_text(process: Callable[[Any], Any], value: Any) -> Any:
+    """`value` as JSON text; what pydantic-core would not serialise (a lone surrogate) or
+    would read differently (None: SQLAlchemy's JSON null) goes through `process`."""
+    if value is None:
+        return process(value)
+    try:
+        return to_json(value).decode()
+    except (PydanticSerializationError, UnicodeDecodeError):
+        return process(value)
 
 
 def _process_column(records: list[list[Any]], index: int, process: Callable[[Any], Any]) -> None:
