@@ -146,3 +146,17 @@ async def test_reenabling_clears_the_disabled_reason(app: FastAPI, receiver: Rec
     )
     assert response.json()["enabled"] is True
     assert response.json()["events"] == ["tag.added"]
+
+
+async def test_a_custom_field_an_endpoint_filter_compares_by_type_cannot_be_deleted(
+    app: FastAPI, receiver: Receiver
+) -> None:
+    owner = await signup(app)
+    field = {"name": "score", "label": "Score", "fieldType": "number", "sortOrder": 0}
+    field_id = (await owner.client.post("/api/fields", json=field)).json()["id"]
+    above_50 = {"field": "customFields.score", "operator": "gt", "value": 50}
+    filter_ = {"match": "all", "conditions": [above_50]}
+    await make_endpoint(owner, receiver.url, ["contact.created"], filter=filter_)
+    response = await owner.client.delete(f"/api/fields/{field_id}")
+    assert response.status_code == 409, response.text
+    assert response.json()["details"] == [{"usedBy": f"webhook endpoint {receiver.url}"}]

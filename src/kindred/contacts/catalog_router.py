@@ -76,7 +76,9 @@ async def list_fields(principal: ContactsRead, session: DbSession) -> Any:
     response_model=FieldRead,
     status_code=201,
     summary="Define a custom field",
-    responses={409: {"description": "Duplicate field name"}},
+    responses={
+        409: {"description": "Duplicate field name, or a saved filter needs the name untyped"}
+    },
 )
 async def create_field(body: FieldCreate, principal: ContactsWrite, session: DbSession) -> Any:
     return await fields.create_field(session, principal.workspace, body)
@@ -86,7 +88,10 @@ async def create_field(body: FieldCreate, principal: ContactsWrite, session: DbS
     "/api/fields/{field_id}",
     response_model=FieldRead,
     summary="Update a custom field definition",
-    responses={404: {"description": "Field not found"}},
+    responses={
+        404: {"description": "Field not found"},
+        409: {"description": "A saved filter would no longer parse with the new type"},
+    },
 )
 async def update_field(
     field_id: uuid.UUID, body: FieldUpdate, principal: ContactsWrite, session: DbSession
@@ -100,7 +105,10 @@ async def update_field(
     "/api/fields/{field_id}",
     response_model=SuccessResponse,
     summary="Delete a custom field definition",
-    responses={404: {"description": "Field not found"}},
+    responses={
+        404: {"description": "Field not found"},
+        409: {"description": "A saved filter would no longer parse without it"},
+    },
 )
 async def delete_field(
     field_id: uuid.UUID, principal: ContactsWrite, session: DbSession

@@ -42,6 +42,11 @@ class DuplicateField(Conflict):
     message = "A field with this name already exists"
 
 
+class FieldInUse(Conflict):
+    code = "FIELD_IN_USE"
+    message = "The field is in use"
+
+
 class InteractionNotFound(NotFound):
     message = "Interaction not found"
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts import matching
+from kindred.contacts.fields import saved_filters
 from kindred.contacts.models import Contact
 from kindred.core.auth import Principal
 from kindred.core.schemas import PageParams
@@ -33,6 +34,14 @@ def segment_users(finder: SegmentUsers) -> SegmentUsers:
     """Registers a finder (keyed by its qualified name: a re-import does not add it twice)."""
     SEGMENT_USERS[f"{finder.__module__}.{finder.__qualname__}"] = finder
     return finder
+
+
+@saved_filters
+async def segment_filters(session: AsyncSession, workspace_id: uuid.UUID) -> list[tuple[str, Any]]:
+    return [
+        (f'segment "{segment.name}"', segment.filter)
+        for segment in await SegmentRepository(session, workspace_id).listed()
+    ]
 
 
 def _check_scope(principal: Principal, cross_workspace: bool) -> None:

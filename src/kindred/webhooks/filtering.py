@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.companies import service as companies
 from kindred.companies.models import Company
 from kindred.contacts import matching as contact_matching
+from kindred.contacts.fields import saved_filters
 from kindred.core.errors import NotFound
 from kindred.core.events import CATALOGUE, DomainEvent, contact_of, transaction_scratch
 from kindred.core.filters import Condition, FieldKind, Group, InvalidFilter, Subject, evaluate
 from kindred.core.filters.fields import CONTACT_COLUMNS, snake
 from kindred.webhooks.errors import UnknownEventType
 from kindred.webhooks.models import WebhookEndpoint
+from kindred.webhooks.repository import EndpointRepository
 
 WILDCARD = "*"
 # Sent only on request (POST …/test); never fanned out to subscriptions.
@@ -45,6 +47,15 @@ async def check_filter(
     if raw is not None:
         await contact_matching.parse(session, workspace_id, raw)
     return raw
+
+
+@saved_filters
+async def endpoint_filters(session: AsyncSession, workspace_id: uuid.UUID) -> list[tuple[str, Any]]:
+    return [
+        (f"webhook endpoint {endpoint.url}", endpoint.filter)
+        for endpoint in await EndpointRepository(session, workspace_id).listed()
+        if endpoint.filter is not None
+    ]
 
 
 def _column(name: str, value: Any) -> Any:
