@@ -15,7 +15,6 @@ from sqlalchemy import select
 from kindred.billing.models import CreditEntry
 from kindred.campaigns import sending, tracking
 from kindred.campaigns.repository import RecipientRepository
-from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.events import DomainEvent
 from kindred.core.jobs.models import Job
@@ -24,6 +23,7 @@ from kindred.settings import Settings
 from tests.campaigns.helpers import (
     captured,
     create,
+    due_send_jobs,
     make_contact,
     run_jobs,
     send_campaign,
@@ -103,7 +103,7 @@ async def test_each_batch_job_claims_at_most_the_batch_size(
     assert queued.status_code == 200
     ran = 0
     while ran < 3:
-        job_ids = await _due_send_jobs(jobs, campaign["id"])
+        job_ids = await due_send_jobs(jobs, campaign["id"])
         assert len(job_ids) == 1  # one lane: one batch job at a time
         await jobs.runner.run(job_ids[0])
         ran += 1
@@ -111,22 +111,12 @@ async def test_each_batch_job_claims_at_most_the_batch_size(
         assert sent == ran
 
 
-async def _due_send_jobs(jobs: JobRuntime, campaign_id: str) -> list[uuid.UUID]:
-    async with jobs.runner.database.session_scope() as session:
-        found = await session.execute(
-            select(Job.id, Job.payload).where(
-                Job.name == sending.SEND_TASK, Job.status == "queued", Job.run_at <= utcnow()
-            )
-        )
-        return [job.id for job in found if job.payload["campaign"] == campaign_id]
-
-
 async def test_a_send_starts_one_batch_job_per_lane(app: FastAPI, jobs: JobRuntime) -> None:
     actor = await signup(app)
     await make_contact(actor, tags=["lanes"])
     campaign = await create(actor, targetTags=["lanes"])
     assert (await actor.client.post(f"/api/campaigns/{campaign['id']}/send")).status_code == 200
-    assert len(await _due_send_jobs(jobs, campaign["id"])) == sending.LANES
+    assert len(await due_send_jobs(jobs, campaign["id"])) == sending.LANES
     await run_jobs(jobs)
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["status"], done["sentCount"]) == ("SENT", 1)
@@ -240,7 +230,7 @@ async def test_a_lane_queues_its_next_batch_after_the_last_contact_it_sent_to(
     monkeypatch.setattr(sending, "SEND_BATCH", 2)
     monkeypatch.setattr(sending, "LANES", 1)
     assert (await actor.client.post(f"/api/campaigns/{campaign['id']}/send")).status_code == 200
-    await jobs.runner.run((await _due_send_jobs(jobs, campaign["id"]))[0])
+    await jobs.runner.run((await due_send_jobs(jobs, campaign["id"]))[0])
     async with jobs.runner.database.session_scope() as session:
         payloads = await session.scalars(
             select(Job.payload).where(Job.name == sending.SEND_TASK, Job.status == "queued")

@@ -109,3 +109,20 @@ async def test_emails_lists_one_status_on_request_and_shows_when_each_was_delive
     refused = await actor.client.get(emails, params={"status": "OPENED"})
     assert refused.status_code == 400
     assert refused.json()["code"] == "VALIDATION_ERROR"
+
+
+async def test_emails_is_a_bare_array_with_the_total_over_all_pages_in_a_header(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    for _ in range(3):
+        await make_contact(actor, tags=["paged"])
+    await make_contact(actor, tags=["paged"], globallyUnsubscribed=True)
+    campaign = await create(actor, targetTags=["paged"])
+    await send_campaign(actor, jobs, campaign["id"])
+    emails = f"/api/campaigns/{campaign['id']}/emails"
+    pages = [await actor.client.get(emails, params={"limit": 3, "page": n}) for n in (1, 2)]
+    assert [len(page.json()) for page in pages] == [3, 1]
+    assert [page.headers["X-Total-Count"] for page in pages] == ["4", "4"]
+    sent = await actor.client.get(emails, params={"status": "SENT", "limit": 1})
+    assert (len(sent.json()), sent.headers["X-Total-Count"]) == (1, "3")

@@ -8,26 +8,14 @@ from fastapi import FastAPI
 
 from kindred.core.db import utcnow
 from kindred.core.jobs.runtime import JobRuntime
-from tests.campaigns.helpers import captured, create, make_contact, run_jobs
-from tests.factories import Actor, signup
-
-SCORE_ABOVE_5 = {
-    "match": "all",
-    "conditions": [{"field": "customFields.score", "operator": "gt", "value": 5}],
-}
-
-
-async def _campaign_on_a_deleted_field(actor: Actor, scheduled_at: str) -> dict[str, object]:
-    """A scheduled campaign whose audience filter names a number field deleted since, which
-    makes the filter invalid (the field reads as text now)."""
-    field = await actor.client.post(
-        "/api/fields",
-        json={"name": "score", "label": "Score", "fieldType": "number", "sortOrder": 1},
-    )
-    assert field.status_code == 201, field.text
-    campaign = await create(actor, scheduledAt=scheduled_at, filter=SCORE_ABOVE_5)
-    assert (await actor.client.delete(f"/api/fields/{field.json()['id']}")).is_success
-    return campaign
+from tests.campaigns.helpers import (
+    campaign_on_a_deleted_field,
+    captured,
+    create,
+    make_contact,
+    run_jobs,
+)
+from tests.factories import signup
 
 
 async def test_a_scheduled_campaign_that_cannot_start_fails_without_holding_up_the_others(
@@ -35,7 +23,7 @@ async def test_a_scheduled_campaign_that_cannot_start_fails_without_holding_up_t
 ) -> None:
     broken_owner, other = await signup(app), await signup(app)
     past = (utcnow() - timedelta(minutes=1)).isoformat()
-    broken = await _campaign_on_a_deleted_field(broken_owner, past)
+    broken = await campaign_on_a_deleted_field(broken_owner, past)
     contact = await make_contact(other, tags=["due"])
     due = await create(other, scheduledAt=past, targetTags=["due"])
     await jobs.tick(now=utcnow())

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 
-from kindred.campaigns import compose
-from kindred.contacts.models import Contact
 from kindred.core.jobs.runtime import JobRuntime
-from kindred.messaging.service import Draft
-from tests.campaigns.helpers import captured, create, make_contact, run_jobs, send_campaign
+from tests.campaigns.helpers import (
+    captured,
+    create,
+    make_contact,
+    run_every_retry,
+    send_campaign,
+)
 from tests.factories import Actor, signup
-
-MAX_ATTEMPTS = 5  # a job's attempts before its give-up hook runs
 
 
 async def _campaign(actor: Actor, campaign_id: str) -> dict[str, Any]:
@@ -27,12 +27,6 @@ async def _campaign(actor: Actor, campaign_id: str) -> dict[str, Any]:
 async def _outcomes(actor: Actor, campaign_id: str) -> dict[str, dict[str, Any]]:
     rows = (await actor.client.get(f"/api/campaigns/{campaign_id}/emails")).json()
     return {row["contactId"]: row for row in rows}
-
-
-async def _run_every_retry(jobs: JobRuntime) -> None:
-    """Runs the jobs, then each retry as it falls due, until they succeed or give up."""
-    for hours in range(MAX_ATTEMPTS + 1):
-        await run_jobs(jobs, later=hours)
 
 
 async def test_a_subject_longer_than_500_characters_is_sent_and_kept_on_the_timeline(
@@ -65,21 +59,6 @@ async def test_a_subject_over_998_characters_once_personalised_fails_that_recipi
     assert (await _campaign(actor, campaign["id"]))["status"] == "SENT"
 
 
-@pytest.fixture
-def poisoned(monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """Emails whose draft raises an unexpected error (a bug reached by one contact's data)."""
-    emails: set[str] = set()
-    draft = compose.Composer.draft
-
-    def failing(composer: compose.Composer, contact: Contact) -> Draft:
-        if contact.email in emails:
-            raise RuntimeError("a bug reached by this contact")
-        return draft(composer, contact)
-
-    monkeypatch.setattr(compose.Composer, "draft", failing)
-    return emails
-
-
 async def test_a_batch_failing_every_attempt_is_sent_one_by_one_and_only_its_bad_row_fails(
     app: FastAPI, jobs: JobRuntime, poisoned: set[str]
 ) -> None:
@@ -90,7 +69,7 @@ async def test_a_batch_failing_every_attempt_is_sent_one_by_one_and_only_its_bad
     campaign = await create(actor, targetTags=["batch"])
     await send_campaign(actor, jobs, campaign["id"])
     assert (await _campaign(actor, campaign["id"]))["status"] == "SENDING"
-    await _run_every_retry(jobs)
+    await run_every_retry(jobs)
     outcomes = await _outcomes(actor, campaign["id"])
     assert [outcomes[contact["id"]]["status"] for contact in good] == ["SENT", "SENT"]
     assert outcomes[bad["id"]]["status"] == "FAILED"
@@ -109,7 +88,7 @@ async def test_a_batch_none_of_which_can_be_sent_fails_the_campaign_saying_why(
         poisoned.add((await make_contact(actor, tags=["doomed"]))["email"])
     campaign = await create(actor, targetTags=["doomed"])
     await send_campaign(actor, jobs, campaign["id"])
-    await _run_every_retry(jobs)
+    await run_every_retry(jobs)
     failed = await _campaign(actor, campaign["id"])
     assert failed["status"] == "FAILED"
     assert failed["failureReason"] == (

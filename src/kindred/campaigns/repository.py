@@ -28,6 +28,7 @@ from kindred.campaigns.errors import CampaignNotFound
 from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
 from kindred.contacts.models import Contact
 from kindred.core.db.dialect import cached_plans, is_postgres
+from kindred.core.jobs import Job, JobStatus
 from kindred.core.repository import Repository, WorkspaceRepository
 
 Recipient = CampaignRecipient
@@ -85,6 +86,24 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
                 Campaign.completed_at < end,
             )
         )
+
+    async def waiting_jobs(self, campaign_id: uuid.UUID, task: str) -> int:
+        """The campaign's `task` jobs queued and not yet taken by a worker (a retry waiting
+        for its time included). On PostgreSQL they stay locked until this transaction ends:
+        a worker cannot take one meanwhile and read the campaign's status as it was before
+        this transaction changed it."""
+        waiting = await self.session.scalars(
+            select(Job.id)
+            .where(
+                Job.workspace_id == self.workspace_id,
+                Job.name == task,
+                Job.status == JobStatus.QUEUED.value,
+                Job.payload["campaign"].as_string() == str(campaign_id),
+            )
+            .order_by(Job.id)
+            .with_for_update()
+        )
+        return len(waiting.all())
 
     async def add_to_counters(self, campaign_id: uuid.UUID, **deltas: int) -> None:
         """Adds to counters (`sent=3, failed=1`, by column name without `_count`) in one
@@ -261,13 +280,21 @@ class RecipientRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def _in_status(self, campaign_id: uuid.UUID, status: str | None) -> ColumnElement[bool]:
+        where = self._of(campaign_id)
+        return where if status is None else and_(where, Recipient.status == status)
+
+    async def count(self, campaign_id: uuid.UUID, status: str | None = None) -> int:
+        """The campaign's rows, or those in `status`."""
+        where = self._in_status(campaign_id, status)
+        total = await self.session.scalar(select(func.count()).select_from(Recipient).where(where))
+        return int(total or 0)
+
     async def page(
         self, campaign_id: uuid.UUID, limit: int, offset: int, status: str | None = None
     ) -> tuple[Sequence[Recipient], int]:
-        where = self._of(campaign_id)
-        if status is not None:
-            where = and_(where, Recipient.status == status)
-        total = await self.session.scalar(select(func.count()).select_from(Recipient).where(where))
+        total = await self.count(campaign_id, status)
+        where = self._in_status(campaign_id, status)
         rows = await self.session.scalars(
             select(Recipient)
             .where(where)
@@ -275,7 +302,7 @@ class RecipientRepository:
             .limit(limit)
             .offset(offset)
         )
-        return rows.all(), int(total or 0)
+        return rows.all(), total
 
     async def skip_pending(self, campaign_id: uuid.UUID, reason: str) -> None:
         """Every row still PENDING becomes SKIPPED for `reason`. On PostgreSQL a row a batch

@@ -158,7 +158,7 @@ async def get_campaign(campaign_id: uuid.UUID, principal: WorkspaceRead, session
 @router.put(
     "/api/campaigns/{campaign_id}",
     response_model=CampaignRead,
-    summary="Update a campaign (not while it sends or after)",
+    summary="Update a campaign (not while it sends, nor once sent or cancelled)",
     responses=NOT_FOUND | INVALID,
 )
 async def update_campaign(
@@ -183,7 +183,7 @@ async def delete_campaign(
 @router.post(
     "/api/campaigns/{campaign_id}/send",
     response_model=SendResult,
-    summary="Freeze the audience and queue the campaign for sending",
+    summary="Queue the campaign for sending (a FAILED one: its recipients still pending)",
     responses=NOT_FOUND | INVALID,
 )
 async def send_campaign(
@@ -211,22 +211,38 @@ async def preview(
     return SuccessResponse(message="Preview sent")
 
 
+TOTAL_HEADER = "X-Total-Count"
+COUNTED: Responses = {
+    200: {
+        "headers": {
+            TOTAL_HEADER: {"description": "Records in all pages", "schema": {"type": "integer"}}
+        }
+    }
+}
+
+
 @router.get(
     "/api/campaigns/{campaign_id}/emails",
     response_model=list[RecipientRead],
     summary="The campaign's per-recipient records, optionally of one status",
-    responses=NOT_FOUND,
+    description=(
+        "A bare array, as document 002 shows it; the total over all pages (of the status"
+        f" asked for) is in the {TOTAL_HEADER} header."
+    ),
+    responses=NOT_FOUND | COUNTED,
 )
 async def recipients(
     campaign_id: uuid.UUID,
     principal: WorkspaceRead,
     session: DbSession,
     paging: Paging,
+    response: Response,
     status: RecipientStatus | None = None,
 ) -> Any:
-    rows, _ = await service.recipients_page(
+    rows, total = await service.recipients_page(
         session, principal.workspace, campaign_id, paging, status
     )
+    response.headers[TOTAL_HEADER] = str(total)
     return rows
 
 

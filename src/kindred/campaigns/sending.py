@@ -69,9 +69,9 @@ async def schedule_batch(
     lanes: int | None = None,
     after: uuid.UUID | None = None,
 ) -> None:
-    """Queues a batch job for each lane (all LANES when starting or resuming): each sends a
-    batch and queues its lane's next, starting after the last contact it sent to, so that as
-    many workers as lanes share one campaign."""
+    """Queues a batch job for each lane (all LANES when starting; `schedule_missing_lanes`
+    when sending again): each sends a batch and queues its lane's next, starting after the
+    last contact it sent to, so that as many workers as lanes share one campaign."""
     payload = {"workspace": str(campaign.workspace_id), "campaign": str(campaign.id)}
     if after is not None:
         payload["after"] = str(after)
@@ -81,6 +81,19 @@ async def schedule_batch(
         [payload] * (LANES if lanes is None else lanes),
         workspace_id=campaign.workspace_id,
     )
+
+
+async def schedule_missing_lanes(session: AsyncSession, campaign: Campaign) -> None:
+    """Queues the lanes a campaign going back to SENDING lacks: a lane whose next batch job
+    was still queued when the campaign stopped carries on by itself once it runs, so queuing
+    LANES more would leave more chains than LANES sharing the campaign (and one more per
+    pause and resume). A lane in the middle of a batch meanwhile is not counted (it may have
+    read the campaign's status before the stop, and end): at worst it carries on as one lane
+    too many until the work runs out, while counting it could leave no lane at all."""
+    repository = CampaignRepository(session, campaign.workspace_id)
+    missing = LANES - await repository.waiting_jobs(campaign.id, SEND_TASK)
+    if missing > 0:
+        await schedule_batch(session, campaign, lanes=missing)
 
 
 async def send_batch(

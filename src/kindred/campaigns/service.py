@@ -35,10 +35,13 @@ from kindred.segments.service import segment_users
 from kindred.settings import Settings
 
 Status = CampaignStatus
-EDITABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.PAUSED.value}
+# FAILED is not final: its cause fixed, the campaign is sent again (see `send_campaign`).
+EDITABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.PAUSED.value, Status.FAILED.value}
 STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
 CANCELLABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.SENDING.value,
-               Status.PAUSED.value}  # fmt: skip
+               Status.PAUSED.value, Status.FAILED.value}  # fmt: skip
+# Stopped part-way, its pending recipients waiting: a delete cancels it first.
+HELD = {Status.PAUSED.value, Status.FAILED.value}
 # Fixed once sending starts: the recipient rows were frozen from them and part were sent.
 FIXED_ONCE_STARTED = ("type", "segment_id", "target_tags", "target_tags_match", "filter",
                       "category_id")  # fmt: skip
@@ -156,38 +159,76 @@ async def delete_campaign(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> None:
     """Removes a campaign that never sent; one that started sending is hidden instead (and
-    cancelled first if paused, exactly as `cancel` does: its pending recipients skipped, its
-    completion time and counters set), its recipient rows kept: the unsubscribe links of the
-    emails it sent must keep working."""
+    cancelled first if paused or failed, exactly as `cancel` does: its pending recipients
+    skipped, its completion time and counters set), its recipient rows kept: the unsubscribe
+    links of the emails it sent must keep working."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
     if campaign.status == Status.SENDING.value:
         raise CampaignStateError("A sending campaign cannot be deleted; cancel it first")
     if campaign.started_at is None:
         await CampaignRepository(session, workspace_id).delete(campaign)
         return
-    if campaign.status == Status.PAUSED.value:
+    if campaign.status in HELD:
         campaign = await cancel(session, workspace_id, campaign_id)
     campaign.deleted_at = utcnow()
     await session.flush()
 
 
+def _startable(campaign: Campaign) -> bool:
+    """DRAFT or SCHEDULED, or FAILED before it froze a recipient (its scheduled start)."""
+    never_started = campaign.status == Status.FAILED.value and campaign.started_at is None
+    return campaign.status in STARTABLE or never_started
+
+
 async def start(session: AsyncSession, campaign: Campaign) -> int:
-    """Freezes the audience and queues the first batch; 400 unless DRAFT or SCHEDULED."""
+    """Freezes the audience and queues the first batch; 400 unless `_startable`."""
     repository = CampaignRepository(session, campaign.workspace_id)
-    if campaign.status not in STARTABLE or not await repository.claim_status(
+    if not _startable(campaign) or not await repository.claim_status(
         campaign.id, campaign.status, Status.SENDING.value
     ):
         raise CampaignStateError(f"The campaign is {campaign.status}: it cannot be sent again")
+    _sending_again(campaign)
     campaign.started_at = utcnow()
     recipients = await sending.freeze(session, campaign)
     await sending.schedule_batch(session, campaign)
     return recipients
 
 
+def _sending_again(campaign: Campaign) -> None:
+    """A campaign back to SENDING after a failure no longer reads as failed or complete."""
+    campaign.failure_reason = None
+    campaign.completed_at = None
+
+
 async def send_campaign(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> int:
-    return await start(session, await get_campaign(session, workspace_id, campaign_id))
+    """Starts the campaign, or sends the rest of one that failed part-way; the number of
+    recipients queued."""
+    campaign = await get_campaign(session, workspace_id, campaign_id)
+    if campaign.status == Status.FAILED.value and campaign.started_at is not None:
+        return await _send_the_rest(session, campaign)
+    return await start(session, campaign)
+
+
+async def _send_the_rest(session: AsyncSession, campaign: Campaign) -> int:
+    """A campaign that failed part-way carries on with its audience frozen then: its rows
+    still PENDING are sent, and only they (SENT, FAILED and SKIPPED rows are final, so no one
+    gets the message twice); how many they are."""
+    await _claim(session, campaign, {Status.FAILED.value}, Status.SENDING)
+    _sending_again(campaign)
+    await sending.schedule_missing_lanes(session, campaign)
+    pending = RecipientStatus.PENDING.value
+    return await RecipientRepository(session, campaign.workspace_id).count(campaign.id, pending)
+
+
+async def _claim(session: AsyncSession, campaign: Campaign, allowed: set[str], new: Status) -> None:
+    """Moves the campaign to `new` if it is in one of `allowed` (one winner among concurrent
+    requests); a 400 otherwise."""
+    old = campaign.status
+    repository = CampaignRepository(session, campaign.workspace_id)
+    if old not in allowed or not await repository.claim_status(campaign.id, old, new.value):
+        raise CampaignStateError(f"A {old} campaign cannot become {new.value}")
 
 
 async def _move(
@@ -198,10 +239,7 @@ async def _move(
     new: Status,
 ) -> Campaign:
     campaign = await get_campaign(session, workspace_id, campaign_id)
-    old = campaign.status
-    repository = CampaignRepository(session, workspace_id)
-    if old not in allowed or not await repository.claim_status(campaign.id, old, new.value):
-        raise CampaignStateError(f"A {old} campaign cannot become {new.value}")
+    await _claim(session, campaign, allowed, new)
     return campaign
 
 
@@ -223,7 +261,7 @@ async def resume(
         target = Status.SCHEDULED
     campaign = await _move(session, workspace_id, campaign_id, {Status.PAUSED.value}, target)
     if target is Status.SENDING:
-        await sending.schedule_batch(session, campaign)
+        await sending.schedule_missing_lanes(session, campaign)
     return campaign
 
 
@@ -297,10 +335,10 @@ def _explained(error: KindredError) -> str:
 async def campaigns_using_segment(
     session: AsyncSession, workspace_id: uuid.UUID, segment_id: uuid.UUID
 ) -> list[str]:
-    """Campaigns yet to start (drafts, scheduled, paused before their time), whose audience
-    the segment is: deleted, it would leave them with no audience condition at all, i.e.
-    every contact of the workspace. A campaign that started froze its recipients then and no
-    longer needs it."""
+    """Campaigns yet to start (drafts, scheduled, paused before their time, failed to start),
+    whose audience the segment is: deleted, it would leave them with no audience condition at
+    all, i.e. every contact of the workspace. A campaign that started froze its recipients
+    then and no longer needs it."""
     names = await CampaignRepository(session, workspace_id).names_with_segment(segment_id, EDITABLE)
     return [f'campaign "{name}"' for name in names]
 
