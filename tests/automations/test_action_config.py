@@ -18,6 +18,8 @@ BAD_ACTIONS = [
     {"type": "WAIT", "config": {"minutes": "soon"}},
     {"type": "WAIT", "config": {"duration": "x", "unit": "days"}},
     {"type": "WAIT", "config": {"days": 1e12}},
+    {"type": "WAIT", "config": {"hours": 10**400}},  # past any float: was a 500
+    {"type": "WAIT", "config": {"duration": -(10**400), "unit": "days"}},
     {"type": "WAIT", "config": {"hours": -1}},
     {"type": "WAIT", "config": {"minutes": {"a": 1}}},
     {"type": "WAIT", "config": {"duration": 1, "unit": "fortnights"}},

@@ -81,6 +81,24 @@ async def test_a_waiting_run_of_a_deactivated_workflow_stops_instead_of_acting(
     assert await captured(actor, to=contact["phone"]) == []
 
 
+async def test_a_waiting_run_stops_when_its_workflow_was_switched_off_and_on_during_the_wait(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    """The run belongs to the activation it started under: a deactivation drops it whether or
+    not its job comes before the workflow is set ACTIVE again."""
+    actor = await signup(app)
+    then = {"type": "SEND_SMS", "config": {"message": "Still interested?"}}
+    workflow, contact = await waiting_run(actor, jobs, then, hours=1)
+    path = f"/api/workflows/{workflow['id']}"
+    for status in ("INACTIVE", "ACTIVE"):
+        assert (await actor.client.put(path, json={"status": status})).status_code == 200
+    await settle(jobs, now=utcnow() + timedelta(hours=2))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "STOPPED"
+    assert "deactivated" in run["error"]
+    assert await captured(actor, to=contact["phone"]) == []
+
+
 async def test_a_run_waiting_while_its_workflow_is_edited_finishes_the_steps_it_started_with(
     app: FastAPI, jobs: JobRuntime
 ) -> None:

@@ -8,16 +8,17 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from kindred.app import create_app
 from kindred.automations import webhook as webhook_action
-from kindred.automations.actions import ACTIONS
+from kindred.automations.actions import ACTIONS, StepContext
 from kindred.automations.engine import MAX_DEPTH, on_event
 from kindred.automations.runner import ADVANCE_TASK
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.events import events_since
-from kindred.core.jobs import enqueue
+from kindred.core.jobs import Job, JobStatus, enqueue
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
 from tests.automations.helpers import make_workflow, runs_of, settle, tags_of, waiting_run
@@ -228,13 +229,18 @@ async def _settle_through_retries(jobs: JobRuntime) -> None:
         later += timedelta(hours=6)
 
 
-async def test_a_step_that_keeps_raising_ends_its_run_failed_after_the_retries(
+async def test_a_step_whose_database_keeps_failing_ends_its_run_failed_after_the_retries(
     app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(_step: Any, _config: dict[str, Any]) -> dict[str, Any]:
-        raise RuntimeError("SELECT secret FROM internals")
+    """A database or network error may pass: the attempt is rolled back whole and retried."""
+    attempts = 0
 
-    monkeypatch.setitem(ACTIONS, "ADD_TAG", broken)
+    async def unreachable(_step: Any, _config: dict[str, Any]) -> dict[str, Any]:
+        nonlocal attempts
+        attempts += 1
+        raise ConnectionError("SELECT secret FROM internals")
+
+    monkeypatch.setitem(ACTIONS, "ADD_TAG", unreachable)
     actor = await signup(app)
     tag = {"type": "ADD_TAG", "config": {"tag": "never"}}
     workflow = await make_workflow(actor, actions=[tag])
@@ -242,8 +248,44 @@ async def test_a_step_that_keeps_raising_ends_its_run_failed_after_the_retries(
     await _settle_through_retries(jobs)
     (run,) = await runs_of(actor, workflow["id"])
     assert run["status"] == "FAILED"
-    assert "RuntimeError" in run["error"]
+    assert "ConnectionError" in run["error"]
     assert "secret" not in run["error"]
+    assert attempts == 5
+
+
+async def test_a_step_that_raises_fails_there_with_its_error_and_undoes_only_its_own_writes(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error in an action (a bug: a retry would repeat it) fails its step at
+    once: the steps before it stay done, its half-made changes are undone, no step after it
+    runs."""
+
+    async def half_done(context: StepContext, _config: dict[str, Any]) -> dict[str, Any]:
+        context.need_contact().company = "half-done"
+        await context.session.flush()
+        raise KeyError("SELECT secret FROM internals")
+
+    monkeypatch.setitem(ACTIONS, "SET_FIELD", half_done)
+    actor = await signup(app)
+    actions = [
+        {"type": "ADD_TAG", "config": {"tag": "first"}},
+        {"type": "SET_FIELD", "config": {"field": "company", "value": "Acme"}},
+        {"type": "ADD_TAG", "config": {"tag": "never"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor, company="Before")
+    await settle(jobs)  # no retry: the first attempt settles it
+    (run,) = await runs_of(actor, workflow["id"])
+    assert (run["status"], run["error"]) == ("FAILED", "Step 2 (SET_FIELD) failed")
+    assert [(step["type"], step["status"]) for step in run["steps"]] == [
+        ("ADD_TAG", "COMPLETED"),
+        ("SET_FIELD", "FAILED"),
+    ]
+    assert "KeyError" in run["steps"][1]["error"]
+    assert "secret" not in run["steps"][1]["error"]
+    assert await tags_of(actor, contact["id"]) == ["first"]
+    stored = (await actor.client.get(f"/api/contacts/{contact['id']}")).json()
+    assert stored.get("contact", stored)["company"] == "Before"
 
 
 async def test_a_webhook_delivery_that_keeps_raising_ends_its_step_failed(
@@ -264,3 +306,48 @@ async def test_a_webhook_delivery_that_keeps_raising_ends_its_step_failed(
     assert step["status"] == "FAILED"
     assert "RuntimeError" in step["error"]
     assert run["status"] == "FAILED"
+
+
+async def test_a_workflow_deleted_while_its_run_waits_leaves_its_job_nothing_to_do(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    actor = await signup(app)
+    then = {"type": "SEND_SMS", "config": {"message": "Still interested?"}}
+    workflow, contact = await waiting_run(actor, jobs, then, hours=1)
+    path = f"/api/workflows/{workflow['id']}"
+    assert (await actor.client.delete(path)).status_code == 200
+    await settle(jobs, now=utcnow() + timedelta(hours=2))
+    assert await captured(actor, to=contact["phone"]) == []
+    assert (await actor.client.get(f"{path}/runs")).status_code == 404
+    async with database.session_scope() as session:
+        statuses = await session.scalars(
+            select(Job.status).where(
+                Job.workspace_id == uuid.UUID(actor.workspace_id), Job.name == ADVANCE_TASK
+            )
+        )
+        assert set(statuses) == {JobStatus.SUCCEEDED}
+
+
+async def test_runs_are_listed_newest_first_a_page_at_a_time(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    workflow = await make_workflow(actor, actions=[{"type": "ADD_TAG", "config": {"tag": "x"}}])
+    contacts = [await make_contact(actor) for _ in range(5)]
+    await settle(jobs)
+    path = f"/api/workflows/{workflow['id']}/runs"
+    pages = []
+    for page in (1, 2, 3, 4):
+        response = await actor.client.get(path, params={"page": page, "pageSize": 2})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["total"], body["page"], body["pageSize"], body["totalPages"]) == (
+            5,
+            page,
+            2,
+            3,
+        )
+        pages.append([run["contactId"] for run in body["runs"]])
+    assert [len(runs) for runs in pages] == [2, 2, 1, 0]
+    listed = [contact_id for runs in pages for contact_id in runs]
+    assert listed == [contact["id"] for contact in reversed(contacts)]

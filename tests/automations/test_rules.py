@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from kindred.automations import service
+from tests.automations.helpers import tags_of
 from tests.factories import signup
 from tests.messaging.helpers import make_contact
 
@@ -42,3 +43,22 @@ async def test_a_rule_whose_first_action_unmatches_its_contacts_still_applies_th
     assert applied == [("manual", None)] + [("rule", "new")] * 5
     again = await actor.client.post(f"/api/automations/{rule.json()['id']}/run")
     assert again.json() == {"affected": 0}
+
+
+async def test_an_inactive_rule_is_refused_with_a_409_until_it_is_activated(app: FastAPI) -> None:
+    """A rule's only trigger is this call: switched off, it must not be applied by mistake."""
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    created = await actor.client.post("/api/automations", json=WELCOME)
+    path = f"/api/automations/{created.json()['id']}"
+    assert (await actor.client.put(path, json={"isActive": False})).status_code == 200
+    refused = await actor.client.post(f"{path}/run")
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert (body["code"], body["status"]) == ("AUTOMATION_INACTIVE", 409)
+    assert body["error"] == "The rule is inactive; activate it first"
+    assert "welcomed" not in await tags_of(actor, contact["id"])
+    assert (await actor.client.put(path, json={"isActive": True})).status_code == 200
+    ran = await actor.client.post(f"{path}/run")
+    assert ran.json() == {"affected": 1}
+    assert "welcomed" in await tags_of(actor, contact["id"])

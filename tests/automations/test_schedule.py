@@ -129,3 +129,52 @@ async def test_invalid_cron_is_a_400_that_changes_nothing(app: FastAPI, cron: An
     updated = await actor.client.put(path, json={"triggerConfig": {"cron": cron}})
     assert updated.status_code == 400, updated.text
     assert (await actor.client.get(path)).json()["triggerConfig"] == HOURLY
+
+
+async def switch_off_and_on(
+    actor: Actor, workflow: dict[str, Any], monkeypatch: pytest.MonkeyPatch, at: datetime
+) -> None:
+    """Sets the workflow INACTIVE and ACTIVE again at `at`, between a tick and its jobs."""
+    monkeypatch.setattr(service, "utcnow", lambda: at)
+    path = f"/api/workflows/{workflow['id']}"
+    for status in ("INACTIVE", "ACTIVE"):
+        response = await actor.client.put(path, json={"status": status})
+        assert response.status_code == 200, response.text
+
+
+async def test_a_batch_fired_before_a_deactivation_starts_nothing_after_a_quick_reactivation(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = await signup(app)
+    await make_contact(actor, tags=["vip"])
+    workflow = await vip_schedule(actor, jobs)
+    due = next_hour()
+    await jobs.tick(now=due)  # the cron time fires: its batch job is queued, not yet run
+    await switch_off_and_on(actor, workflow, monkeypatch, due + timedelta(seconds=30))
+    await settle(jobs, now=due + timedelta(minutes=1))
+    assert await runs_of(actor, workflow["id"]) == []
+    await tick(jobs, due + timedelta(hours=1))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"
+
+
+async def test_a_run_fired_before_a_deactivation_stops_after_a_quick_reactivation(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workflow without conditions records its run at the tick; the run's job, coming after
+    the workflow was switched off and on, stops it instead of executing its steps."""
+    actor = await signup(app)
+    wait = [{"type": "WAIT", "config": {"days": 1}}]
+    workflow = await make_workflow(actor, trigger="SCHEDULE", triggerConfig=HOURLY, actions=wait)
+    due = next_hour()
+    await jobs.tick(now=due)
+    await switch_off_and_on(actor, workflow, monkeypatch, due + timedelta(seconds=30))
+    await settle(jobs, now=due + timedelta(minutes=1))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert (run["status"], run["steps"]) == ("STOPPED", [])
+    assert "deactivated" in run["error"]
+    await tick(jobs, due + timedelta(hours=1))
+    assert [run["status"] for run in await runs_of(actor, workflow["id"])] == [
+        "WAITING",
+        "STOPPED",
+    ]

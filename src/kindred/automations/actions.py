@@ -7,6 +7,7 @@ config values are templates over `{{contact.*}}` rendered in the sandbox.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -369,6 +370,8 @@ def _amount(value: Any) -> float:
         raise ActionFailed("A WAIT duration must be a number")
     try:
         return float(value or 0)
+    except OverflowError:  # an integer past any float (JSON has no bound): past any wait too
+        return math.inf
     except ValueError:
         raise ActionFailed("A WAIT duration must be a number") from None
 

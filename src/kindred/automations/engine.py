@@ -11,7 +11,9 @@ SCHEDULE: the scheduler tick's scanner (`fire_schedules`) notes each due cron ti
 workflow (`last_fired_at`, so neither a second tick nor a restart fires it again). A workflow
 without conditions then runs once, without a contact; one with conditions runs once per
 contact they match, started by `automations.start_scheduled` jobs that walk the matching
-contacts in id order, `SCHEDULE_BATCH` at a time.
+contacts in id order, `SCHEDULE_BATCH` at a time. Runs and batches belong to the activation
+they were started under: once the workflow is set INACTIVE, they do nothing more, even when it
+is set ACTIVE again before their job comes.
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ LOOP_STOPPED = (
 def _context(workflow: Workflow, event: DomainEvent | None) -> dict[str, Any]:
     """What the run keeps of its start: the workflow's actions as they were (a run waiting
     while its workflow is edited finishes the steps it started with, not whichever step of the
-    new list has its number) and the event's deal."""
-    context: dict[str, Any] = {"actions": workflow.actions}
+    new list has its number), the activation it belongs to and the event's deal."""
+    context: dict[str, Any] = {"actions": workflow.actions, "activation": workflow.activation()}
     deal = event.data.get("deal") if event else None
     if isinstance(deal, dict) and deal.get("id"):
         context["dealId"] = deal["id"]
@@ -183,16 +185,23 @@ async def _schedule_batch(
         workflow=str(workflow.id),
         key=key,
         after=str(after) if after else None,
+        activation=workflow.activation(),
     )
 
 
 async def start_scheduled(
-    session: AsyncSession, workflow: Workflow, key: str, after: uuid.UUID | None
+    session: AsyncSession,
+    workflow: Workflow,
+    key: str,
+    after: uuid.UUID | None,
+    activation: str | None = None,
 ) -> int:
     """Starts the cron time `key`'s runs for the next batch of contacts the conditions match
     (after `after` in id order) and queues the batch after it; the number started. A batch
-    run again starts nothing twice: each run is keyed by the cron time and its contact."""
-    if (workflow.status, workflow.trigger) != ("ACTIVE", "SCHEDULE"):  # changed meanwhile
+    run again starts nothing twice: each run is keyed by the cron time and its contact. A
+    batch fired under an earlier `activation` starts nothing: the workflow was set INACTIVE
+    since (its cron times from then on are counted from its reactivation)."""
+    if workflow.trigger != "SCHEDULE" or not workflow.active_in(activation):  # changed meanwhile
         return 0
     try:
         group = await parse_conditions(

@@ -38,6 +38,19 @@ class Workflow(IdMixin, WorkspaceMixin, TimestampMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
 
+    def activation(self) -> str:
+        """Names the workflow's current activation; work queued under it (a run, a scheduled
+        batch) carries the name, so that it can tell a later activation from its own."""
+        return self.activated_at.isoformat()
+
+    def active_in(self, activation: str | None) -> bool:
+        """ACTIVE, and in the activation `activation` names: work queued before a deactivation
+        is dropped even when the workflow was set ACTIVE again before the work came (None:
+        work queued before it carried the name, for which only the status counts)."""
+        if self.status != "ACTIVE":
+            return False
+        return activation is None or datetime.fromisoformat(activation) == self.activated_at
+
 
 class RunStatus:
     RUNNING = "RUNNING"

@@ -183,7 +183,7 @@ async def delete_rule(rule_id: uuid.UUID, principal: AutomationsAdmin, session: 
     "/api/automations/{rule_id}/run",
     response_model=RuleRunResult,
     summary="Apply the rule now to every contact it matches",
-    responses=RULE_404,
+    responses=RULE_404 | {409: {"description": "The rule is inactive"}},
 )
 async def run_rule(rule_id: uuid.UUID, principal: AutomationsAdmin, session: DbSession) -> Any:
     return RuleRunResult(affected=await service.run_rule(session, principal.workspace, rule_id))

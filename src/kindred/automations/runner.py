@@ -2,25 +2,31 @@
 
 The `automations.advance_run` task calls `advance` in one transaction: each action runs in a
 savepoint, so a failing step leaves nothing behind but its FAILED record, and the run stops
-there. WAIT records its step, schedules the same task for later and returns; the task then
+there: a step refused by a service (a `KindredError`), and a step that raised an unexpected
+error (a bug: retrying would only repeat it after undoing the steps before it). Database and
+network errors, which a retry may cure, roll the attempt back whole and the job is retried.
+WAIT records its step, schedules the same task for later and returns; the task then
 continues from the step after it, so a restart loses nothing (the job is a database row).
 A workflow set INACTIVE acts no more: its runs that are waiting or not yet executed stop
-(STOPPED, saying why) when their job comes.
+(STOPPED, saying why) when their job comes, even when it was set ACTIVE again meanwhile (a
+run belongs to the activation it started under).
 WEBHOOK steps are QUEUED here and delivered by their own task (network calls never run inside
 the run's transaction).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations import webhook
 from kindred.automations.actions import ACTIONS, StepContext, wait_delay
 from kindred.automations.causation import causing
-from kindred.automations.errors import internal_failure
+from kindred.automations.errors import internal_failure, unexpected_failure
 from kindred.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts import service as contacts
@@ -32,6 +38,10 @@ from kindred.settings import Settings
 
 ADVANCE_TASK = "automations.advance_run"
 DEACTIVATED = "Stopped: the workflow was deactivated before the run's next step"
+# Errors a retry of the whole attempt may cure: the database's and the network's.
+TRANSIENT = (SQLAlchemyError, OSError)
+
+log = logging.getLogger("kindred.automations")
 
 
 async def schedule_advance(session: AsyncSession, run: WorkflowRun, **when: Any) -> None:
@@ -110,7 +120,7 @@ async def advance(
     if context is None:
         _finish(run, RunStatus.STOPPED, "The workflow was deleted")
         return
-    if context.workflow.status != "ACTIVE":
+    if not context.workflow.active_in(run.context.get("activation")):
         _finish(run, RunStatus.STOPPED, DEACTIVATED)
         return
     run.status = RunStatus.RUNNING
@@ -146,6 +156,11 @@ async def _perform(context: StepContext, action: dict[str, Any], step: WorkflowR
             step.output, step.status = await _act(context, action["type"], config, step)
     except KindredError as error:
         step.status, step.error = "FAILED", error.message
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        log.exception("step %s of run %s raised", step.position, context.run.id)
+        step.status, step.error = "FAILED", unexpected_failure(error)
     step.finished_at = utcnow()
     await context.session.flush()
     return step.status != "FAILED"

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from kindred.core.schemas import ApiModel, InputModel
 
@@ -45,6 +45,14 @@ class WorkflowStatus(StrEnum):
     INACTIVE = "INACTIVE"
 
 
+def _not_null(value: Any) -> Any:
+    """An update may omit a field (it keeps its value) but not null one whose column cannot be
+    empty: silently ignoring the null would answer 200 for a change that was not made."""
+    if value is None:
+        raise ValueError("may be omitted but not null")
+    return value
+
+
 class ConditionIn(InputModel):
     field: str
     operator: str
@@ -76,6 +84,17 @@ class WorkflowUpdate(InputModel):
     conditions: list[ConditionIn] | None = Field(default=None, max_length=100)
     actions: list[ActionIn] | None = Field(default=None, min_length=1, max_length=50)
     status: WorkflowStatus | None = None
+
+    _present = field_validator(
+        "name",
+        "trigger",
+        "trigger_config",
+        "match",
+        "conditions",
+        "actions",
+        "status",
+        mode="before",
+    )(_not_null)
 
 
 class WorkflowRead(ApiModel):
@@ -166,6 +185,8 @@ class RuleUpdate(InputModel):
     description: str | None = None
     config: RuleConfig | None = None
     is_active: bool | None = None
+
+    _present = field_validator("name", "config", "is_active", mode="before")(_not_null)
 
 
 class RuleRead(ApiModel):

@@ -21,6 +21,7 @@ from kindred.automations.actions import (
     task_assignee,
     wait_delay,
 )
+from kindred.automations.errors import AutomationInactive
 from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository, WorkflowRepository
 from kindred.automations.schemas import (
@@ -228,16 +229,17 @@ def _reactivate(workflow: Workflow, changes: dict[str, Any]) -> None:
 
 
 async def _apply(session: AsyncSession, workflow: Workflow, changes: dict[str, Any]) -> Workflow:
+    """Applies the changes (the schemas refuse null for every field but the description) once
+    the definition they leave is valid."""
     merged = {
         name: getattr(workflow, name)
         for name in ("trigger", "trigger_config", "match", "conditions", "actions")
-    } | {name: value for name, value in changes.items() if value is not None}
+    } | changes
     await _checked(session, workflow.workspace_id, merged)
     _reschedule(workflow, changes, merged["trigger"])
     _reactivate(workflow, changes)
-    for name, value in (changes | merged).items():
-        if value is not None or name == "description":
-            setattr(workflow, name, value)
+    for name, value in merged.items():
+        setattr(workflow, name, value)
     await session.flush()
     return workflow
 
@@ -339,8 +341,14 @@ async def update_rule(
 async def run_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID) -> int:
     """Applies the rule to every contact it matches now, set-based, `RULE_BATCH` contacts at a
     time in id order; the number matched. Each batch is chosen before its first action runs, so
-    an action that changes what the filter matches holds back none of the actions after it."""
+    an action that changes what the filter matches holds back none of the actions after it.
+
+    An inactive rule is refused (409): a rule has no trigger but this call, so switching it
+    off can only mean "do not apply it", and a bulk change to every matching contact is not
+    one to make by mistake; activating it first is one call."""
     rule = await get_workflow(session, workspace_id, rule_id, "rule")
+    if rule.status != "ACTIVE":
+        raise AutomationInactive()
     group = await parse_conditions(session, workspace_id, rule.match, rule.conditions)
     matched = Bulk(session, workspace_id, group)
     affected, after = 0, None

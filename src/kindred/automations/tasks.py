@@ -43,12 +43,19 @@ async def deliver_webhook(session: AsyncSession, *, workspace: str, step: str) -
 
 @task(engine.SCHEDULE_TASK)
 async def start_scheduled(
-    session: AsyncSession, *, workspace: str, workflow: str, key: str, after: str | None
+    session: AsyncSession,
+    *,
+    workspace: str,
+    workflow: str,
+    key: str,
+    after: str | None,
+    activation: str | None = None,
 ) -> None:
     workspace_id = uuid.UUID(workspace)
     found = await WorkflowRepository(session, workspace_id, "workflow").get(uuid.UUID(workflow))
     if found is not None:  # deleted since its time came
-        await engine.start_scheduled(session, found, key, uuid.UUID(after) if after else None)
+        start = uuid.UUID(after) if after else None
+        await engine.start_scheduled(session, found, key, start, activation)
 
 
 @scanner("automations.schedule")
