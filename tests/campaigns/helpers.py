@@ -12,7 +12,7 @@ from kindred.campaigns import sending
 from kindred.core.db import utcnow
 from kindred.core.jobs.models import Job
 from kindred.core.jobs.runtime import JobRuntime
-from tests.factories import Actor
+from tests.factories import Actor, drop_field_definition
 from tests.messaging.helpers import captured, make_contact
 
 __all__ = [
@@ -49,15 +49,16 @@ async def create(actor: Actor, **fields: Any) -> dict[str, Any]:
 
 
 async def campaign_on_a_deleted_field(actor: Actor, scheduled_at: str) -> dict[str, Any]:
-    """A scheduled campaign whose audience filter names a number field deleted since, which
-    makes the filter invalid (the field reads as text now)."""
+    """A scheduled campaign whose audience filter names a number field whose definition is
+    gone since (dropped past the API's check), which makes the filter invalid (the field
+    reads as text now, where `gt` is no operator)."""
     field = await actor.client.post(
         "/api/fields",
         json={"name": "score", "label": "Score", "fieldType": "number", "sortOrder": 1},
     )
     assert field.status_code == 201, field.text
     campaign = await create(actor, scheduledAt=scheduled_at, filter=SCORE_ABOVE_5)
-    assert (await actor.client.delete(f"/api/fields/{field.json()['id']}")).is_success
+    await drop_field_definition(actor, "score")
     return campaign
 
 

@@ -111,3 +111,51 @@ async def test_another_workspaces_filters_do_not_hold_a_workspaces_field(
     await save_segment(stranger, SCORE_ABOVE_50)
     field_id = await score_field(owner)
     assert (await owner.client.delete(f"/api/fields/{field_id}")).status_code == 200
+
+
+async def test_a_draft_campaigns_audience_filter_keeps_its_field(owner: Actor) -> None:
+    field_id = await score_field(owner)
+    body = {"name": "Spring sale", "type": "SMS", "body": "Hi", "filter": SCORE_ABOVE_50}
+    assert (await owner.client.post("/api/campaigns", json=body)).status_code == 201
+    response = await owner.client.delete(f"/api/fields/{field_id}")
+    assert response.status_code == 409, response.text
+    assert response.json()["details"] == [{"usedBy": 'campaign "Spring sale"'}]
+
+
+async def test_a_campaign_that_froze_its_audience_no_longer_holds_its_field(
+    owner: Actor,
+) -> None:
+    field_id = await score_field(owner)
+    body = {"name": "Sent", "type": "SMS", "body": "Hi", "filter": SCORE_ABOVE_50}
+    campaign = (await owner.client.post("/api/campaigns", json=body)).json()
+    assert (await owner.client.post(f"/api/campaigns/{campaign['id']}/send")).status_code == 200
+    assert (await owner.client.delete(f"/api/fields/{field_id}")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "named"),
+    [
+        (
+            "/api/workflows",
+            {"name": "Scored", "trigger": "CONTACT_CREATED",
+             "conditions": SCORE_ABOVE_50["conditions"],
+             "actions": [{"type": "ADD_TAG", "config": {"tag": "hot"}}]},
+            'workflow "Scored"',
+        ),
+        (
+            "/api/automations",
+            {"name": "Scored", "config": {"conditions": SCORE_ABOVE_50["conditions"],
+                                          "actions": [{"type": "add_tag", "tag": "hot"}]}},
+            'automation rule "Scored"',
+        ),
+    ],
+)  # fmt: skip
+async def test_automation_conditions_keep_their_field(
+    owner: Actor, path: str, body: dict[str, Any], named: str
+) -> None:
+    field_id = await score_field(owner)
+    created = await owner.client.post(path, json=body)
+    assert created.status_code == 201, created.text
+    response = await owner.client.put(f"/api/fields/{field_id}", json={"fieldType": "date"})
+    assert response.status_code == 409, response.text
+    assert response.json()["details"] == [{"usedBy": named}]

@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.models import Workflow
+from kindred.automations.repository import WorkflowRepository
 from kindred.contacts import matching
 from kindred.contacts.events import change_key
+from kindred.contacts.fields import saved_filters
 from kindred.core.filters import Group, Subject, evaluate
 from kindred.core.filters.fields import snake
 
@@ -47,6 +49,9 @@ OPTIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+KINDS = {"workflow": "workflow", "rule": "automation rule"}
+
+
 def filter_of(match: str, conditions: list[Any]) -> dict[str, Any]:
     """Document 000's condition list as a filter of the filter language."""
     mapped = []
@@ -56,6 +61,22 @@ def filter_of(match: str, conditions: list[Any]) -> dict[str, Any]:
             operator = TAG_OPERATORS.get(operator, operator)
         mapped.append({**condition, "operator": operator})
     return {"match": match, "conditions": mapped}
+
+
+@saved_filters
+async def condition_filters(
+    session: AsyncSession, workspace_id: uuid.UUID
+) -> list[tuple[str, Any]]:
+    """The conditions of every workflow and rule, active or not (one set ACTIVE again parses
+    them then)."""
+    found = []
+    for kind in KINDS:
+        repository = WorkflowRepository(session, workspace_id, kind)
+        for workflow in await repository.all(repository.listed(None)):
+            if workflow.conditions:
+                what = f'{KINDS[kind]} "{workflow.name}"'
+                found.append((what, filter_of(workflow.match, workflow.conditions)))
+    return found
 
 
 async def parse_conditions(

@@ -77,6 +77,17 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
         )
         return list(names)
 
+    async def filters_not_started(self, statuses: set[str]) -> list[tuple[str, Any]]:
+        """(name, inline audience filter) of the campaigns in `statuses` not started yet."""
+        rows = await self.session.execute(
+            self.base()
+            .with_only_columns(Campaign.name, Campaign.filter)
+            .where(Campaign.filter.is_not(None), Campaign.status.in_(statuses))
+            .where(Campaign.started_at.is_(None))
+            .order_by(Campaign.created_at)
+        )
+        return [(row.name, row.filter) for row in rows]
+
     async def count_completed(self, start: datetime, end: datetime) -> int:
         """Campaigns that finished sending in [start, end)."""
         return await self.count(

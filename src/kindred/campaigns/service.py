@@ -26,6 +26,7 @@ from kindred.campaigns.models import (
 )
 from kindred.campaigns.repository import AnyCampaigns, CampaignRepository, RecipientRepository
 from kindred.campaigns.schemas import CampaignCreate, CampaignUpdate
+from kindred.contacts.fields import saved_filters
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
 from kindred.core.errors import BadRequest, KindredError, ValidationFailed
@@ -341,6 +342,13 @@ async def campaigns_using_segment(
     then and no longer needs it."""
     names = await CampaignRepository(session, workspace_id).names_with_segment(segment_id, EDITABLE)
     return [f'campaign "{name}"' for name in names]
+
+
+@saved_filters
+async def audience_filters(session: AsyncSession, workspace_id: uuid.UUID) -> list[tuple[str, Any]]:
+    """The inline audience filters of the campaigns yet to start, which parse it then."""
+    rows = await CampaignRepository(session, workspace_id).filters_not_started(EDITABLE)
+    return [(f'campaign "{name}"', filter_) for name, filter_ in rows]
 
 
 @overview_metrics
