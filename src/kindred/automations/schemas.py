@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from kindred.core.schemas import ApiModel, InputModel
+from kindred.core.schemas import ApiModel, InputModel, not_null
 
 
 class Trigger(StrEnum):
@@ -45,14 +45,6 @@ class WorkflowStatus(StrEnum):
     INACTIVE = "INACTIVE"
 
 
-def _not_null(value: Any) -> Any:
-    """An update may omit a field (it keeps its value) but not null one whose column cannot be
-    empty: silently ignoring the null would answer 200 for a change that was not made."""
-    if value is None:
-        raise ValueError("may be omitted but not null")
-    return value
-
-
 class ConditionIn(InputModel):
     field: str
     operator: str
@@ -85,16 +77,9 @@ class WorkflowUpdate(InputModel):
     actions: list[ActionIn] | None = Field(default=None, min_length=1, max_length=50)
     status: WorkflowStatus | None = None
 
-    _present = field_validator(
-        "name",
-        "trigger",
-        "trigger_config",
-        "match",
-        "conditions",
-        "actions",
-        "status",
-        mode="before",
-    )(_not_null)
+    _present = not_null(
+        "name", "trigger", "trigger_config", "match", "conditions", "actions", "status"
+    )
 
 
 class WorkflowRead(ApiModel):
@@ -186,7 +171,7 @@ class RuleUpdate(InputModel):
     config: RuleConfig | None = None
     is_active: bool | None = None
 
-    _present = field_validator("name", "config", "is_active", mode="before")(_not_null)
+    _present = not_null("name", "config", "is_active")
 
 
 class RuleRead(ApiModel):

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from kindred.campaigns.models import CampaignType
-from kindred.core.schemas import ApiModel, InputModel
+from kindred.core.schemas import ApiModel, InputModel, not_null
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -78,13 +78,7 @@ class CampaignCreate(CampaignFields):
 class CampaignUpdate(CampaignFields):
     name: Name | None = None
 
-    @field_validator(*NOT_NULL, mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        """Omitted keeps the stored value; an explicit null would empty a required column."""
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _present = not_null(*NOT_NULL)
 
 
 def _rate(count: int, sent: int) -> float:

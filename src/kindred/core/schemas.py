@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 MAX_PAGE_SIZE = 200
@@ -55,6 +55,19 @@ class InputModel(ApiModel):
         if _has_nul(data):
             raise ValueError("NUL characters are not allowed")
         return data
+
+
+def _present(value: Any) -> Any:
+    if value is None:
+        raise ValueError("may be omitted but not null")
+    return value
+
+
+def not_null(*fields: str) -> Any:
+    """A validator for an update model: each of `fields` may be omitted (it keeps its stored
+    value) but not sent as null, which would otherwise answer 200 for a required column left
+    unchanged. Assign it in the class body: `_present = not_null("name", "status")`."""
+    return field_validator(*fields, mode="before")(_present)
 
 
 class SnakeModel(BaseModel):
