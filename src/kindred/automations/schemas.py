@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from kindred.core.schemas import ApiModel, InputModel, not_null
+from kindred.core.schemas import ApiModel, InputModel, Omittable
 
 
 class Trigger(StrEnum):
@@ -68,18 +68,14 @@ class WorkflowCreate(InputModel):
 
 
 class WorkflowUpdate(InputModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
     description: str | None = None
-    trigger: Trigger | None = None
-    trigger_config: dict[str, Any] | None = None
-    match: Literal["all", "any"] | None = None
-    conditions: list[ConditionIn] | None = Field(default=None, max_length=100)
-    actions: list[ActionIn] | None = Field(default=None, min_length=1, max_length=50)
-    status: WorkflowStatus | None = None
-
-    _present = not_null(
-        "name", "trigger", "trigger_config", "match", "conditions", "actions", "status"
-    )
+    trigger: Omittable[Trigger] = None
+    trigger_config: Omittable[dict[str, Any]] = None
+    match: Omittable[Literal["all", "any"]] = None
+    conditions: Omittable[list[ConditionIn]] = Field(default=None, max_length=100)
+    actions: Omittable[list[ActionIn]] = Field(default=None, min_length=1, max_length=50)
+    status: Omittable[WorkflowStatus] = None
 
 
 class WorkflowRead(ApiModel):
@@ -166,12 +162,10 @@ class RuleCreate(InputModel):
 
 
 class RuleUpdate(InputModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
     description: str | None = None
-    config: RuleConfig | None = None
-    is_active: bool | None = None
-
-    _present = not_null("name", "config", "is_active")
+    config: Omittable[RuleConfig] = None
+    is_active: Omittable[bool] = None
 
 
 class RuleRead(ApiModel):

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from kindred.campaigns.models import CampaignType
-from kindred.core.schemas import ApiModel, InputModel, not_null
+from kindred.core.schemas import ApiModel, InputModel, Omittable
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -37,8 +37,6 @@ Subject = Annotated[str, Field(max_length=998)]
 Body = Annotated[str, Field(max_length=500_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
 BODY_ALIASES = AliasChoices("body", "message")
-# Update fields whose column cannot be empty: null is refused rather than stored.
-NOT_NULL = ("name", "type", "body", "target_tags", "target_tags_match", "allow_no_unsubscribe")
 
 
 class CampaignFields(InputModel):
@@ -76,9 +74,14 @@ class CampaignCreate(CampaignFields):
 
 
 class CampaignUpdate(CampaignFields):
-    name: Name | None = None
+    """The fields whose column cannot be empty may be omitted, not null."""
 
-    _present = not_null(*NOT_NULL)
+    name: Omittable[Name] = None
+    type: Omittable[CampaignType] = None
+    body: Omittable[Body] = Field(default=None, validation_alias=BODY_ALIASES)
+    target_tags: Omittable[Tags] = None
+    target_tags_match: Omittable[Literal["any", "all"]] = None
+    allow_no_unsubscribe: Omittable[bool] = None
 
 
 def _rate(count: int, sent: int) -> float:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 MAX_PAGE_SIZE = 200
@@ -63,11 +63,23 @@ def _present(value: Any) -> Any:
     return value
 
 
-def not_null(*fields: str) -> Any:
-    """A validator for an update model: each of `fields` may be omitted (it keeps its stored
-    value) but not sent as null, which would otherwise answer 200 for a required column left
-    unchanged. Assign it in the class body: `_present = not_null("name", "status")`."""
-    return field_validator(*fields, mode="before")(_present)
+def _without_null(schema: dict[str, Any]) -> None:
+    """The field's JSON schema without its null branch, nor the null default it has only so
+    that an omitted field reads None (its stored value is kept, nothing is defaulted)."""
+    branches = [branch for branch in schema.pop("anyOf", ()) if branch != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+T = TypeVar("T")
+# An update model's field that may be omitted (it keeps its stored value; the model reads
+# None) but not sent as null, which would otherwise answer 200 for a required column left
+# unchanged. The OpenAPI document shows it as T, optional and not nullable.
+Omittable = Annotated[T | None, BeforeValidator(_present), Field(json_schema_extra=_without_null)]
 
 
 class SnakeModel(BaseModel):
