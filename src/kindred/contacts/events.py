@@ -88,17 +88,43 @@ async def contact_changed(
     session: AsyncSession,
     workspace_id: uuid.UUID,
     contact_id: uuid.UUID,
-    event_type: str | None,
+    event_type: str,
     tags_before: Sequence[Tag],
     *,
     before: Mapping[str, Any] | None = None,
 ) -> Contact:
-    """Reloads the contact and emits `event_type` (if any, with the `changes` since `before`
-    when given), then tag.added / tag.removed for the difference between `tags_before` and
-    its tags now; returns the reloaded contact."""
+    """Reloads the contact and emits `event_type` (with the `changes` since `before` when
+    given), then tag.added / tag.removed for the difference between `tags_before` and its tags
+    now; returns the reloaded contact."""
     contact = await ContactRepository(session, workspace_id).get_with_tags(contact_id, refresh=True)
-    if event_type is not None:
-        await emit_contact(session, event_type, contact, before=before)
+    await emit_contact(session, event_type, contact, before=before)
+    await _emit_tag_changes(session, contact, tags_before)
+    return contact
+
+
+async def tags_changed(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    tags_before: Sequence[Tag],
+    before: Mapping[str, Any],
+) -> Contact:
+    """After a change to a contact's tag links alone: when its tags now differ from
+    `tags_before`, emits what an update through PUT emits (contact.updated with its `changes`
+    since `before`, then tag.added / tag.removed); nothing when they are the same. Returns the
+    reloaded contact."""
+    contact = await ContactRepository(session, workspace_id).get_with_tags(contact_id, refresh=True)
+    if {tag.id for tag in contact.tags} != {tag.id for tag in tags_before}:
+        await emit_contact(session, "contact.updated", contact, before=before)
+        await _emit_tag_changes(session, contact, tags_before)
+    return contact
+
+
+async def _emit_tag_changes(
+    session: AsyncSession, contact: Contact, tags_before: Sequence[Tag]
+) -> None:
+    """tag.added / tag.removed, each with the contact, for the difference between
+    `tags_before` and the contact's (reloaded) tags."""
     had = {tag.id: tag for tag in tags_before}
     has = {tag.id: tag for tag in contact.tags}
     changes = [("tag.added", tag) for key, tag in has.items() if key not in had]
@@ -107,12 +133,11 @@ async def contact_changed(
     for change, tag in changes:
         await emit(
             session,
-            workspace_id=workspace_id,
+            workspace_id=contact.workspace_id,
             type=change,
             data={
                 "contact": data,
                 "tag": {"id": str(tag.id), "name": tag.name, "color": tag.color},
             },
-            contact_id=contact_id,
+            contact_id=contact.id,
         )
-    return contact

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts import events
 from kindred.contacts.errors import DuplicateTag
-from kindred.contacts.models import Tag
+from kindred.contacts.models import Contact, Tag
 from kindred.contacts.repository import ContactRepository, TagRepository
 
 
@@ -87,21 +87,33 @@ async def tags_of_contact(
 async def add_contact_tag(
     session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, tag_id: uuid.UUID
 ) -> list[Tag]:
-    before = await tags_of_contact(session, workspace_id, contact_id)
+    """Tags the contact (unchanged when it has the tag already); its tags after."""
+    contact = await ContactRepository(session, workspace_id).get_with_tags(contact_id)
     repository = TagRepository(session, workspace_id)
     await repository.get_or_404(tag_id)
-    await repository.link([(contact_id, tag_id)])
-    await events.contact_changed(session, workspace_id, contact_id, None, before)
-    return await tags_of_contact(session, workspace_id, contact_id)
+    return await _relink(session, contact, lambda: repository.link([(contact_id, tag_id)]))
 
 
 async def remove_contact_tag(
     session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, tag_id: uuid.UUID
 ) -> list[Tag]:
-    before = await tags_of_contact(session, workspace_id, contact_id)
-    await TagRepository(session, workspace_id).unlink(contact_id, [tag_id])
-    await events.contact_changed(session, workspace_id, contact_id, None, before)
-    return await tags_of_contact(session, workspace_id, contact_id)
+    """Untags the contact (unchanged when it lacks the tag); its tags after."""
+    contact = await ContactRepository(session, workspace_id).get_with_tags(contact_id)
+    repository = TagRepository(session, workspace_id)
+    return await _relink(session, contact, lambda: repository.unlink(contact_id, [tag_id]))
+
+
+async def _relink(
+    session: AsyncSession, contact: Contact, change: Callable[[], Awaitable[None]]
+) -> list[Tag]:
+    """Runs `change` on the contact's tag links and emits the events of the difference it
+    made (contact.updated and tag.added / tag.removed, as PUT does; none when it made none)."""
+    tags_before, before = list(contact.tags), events.contact_data(contact)
+    await change()
+    changed = await events.tags_changed(
+        session, contact.workspace_id, contact.id, tags_before, before
+    )
+    return list(changed.tags)
 
 
 async def tags_of_contacts(

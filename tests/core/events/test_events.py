@@ -58,20 +58,46 @@ async def test_contact_updated_names_custom_fields_and_tags_that_changed(
     }
 
 
-async def test_tag_changes_record_tag_added_and_removed(app: FastAPI, database: Database) -> None:
+async def test_tag_routes_record_contact_updated_then_tag_added_or_removed(
+    app: FastAPI, database: Database
+) -> None:
     actor = await signup(app)
     contact = await new_contact(actor, tags=["vip"])
     tag = (await actor.client.post("/api/tags", json={"name": "lead"})).json()
     path = f"/api/contacts/{contact['id']}/tags"
     await actor.client.post(path, json={"tagId": tag["id"]})
     await actor.client.request("DELETE", path, json={"tagId": tag["id"]})
-    events = [(e.type, e.data.get("tag", {}).get("name")) for e in await recorded(database, actor)]
-    assert events == [
+    events = await recorded(database, actor)
+    assert [(e.type, e.data.get("tag", {}).get("name")) for e in events] == [
         ("contact.created", None),
         ("tag.added", "vip"),
+        ("contact.updated", None),
         ("tag.added", "lead"),
+        ("contact.updated", None),
         ("tag.removed", "lead"),
     ]
+    added, removed = events[2].data, events[4].data
+    assert added["tags"] == ["lead", "vip"]
+    assert added["changes"] == {"tags": {"from": ["vip"], "to": ["lead", "vip"]}}
+    assert removed["changes"] == {"tags": {"from": ["lead", "vip"], "to": ["vip"]}}
+
+
+async def test_a_tag_route_that_changes_no_tag_records_no_event(
+    app: FastAPI, database: Database
+) -> None:
+    actor = await signup(app)
+    contact = await new_contact(actor, tags=["vip"])
+    tags = {tag["name"]: tag["id"] for tag in (await actor.client.get("/api/tags")).json()}
+    other = (await actor.client.post("/api/tags", json={"name": "lead"})).json()
+    path = f"/api/contacts/{contact['id']}/tags"
+    again = await actor.client.post(path, json={"tagId": tags["vip"]})
+    absent = await actor.client.request("DELETE", path, json={"tagId": other["id"]})
+    assert [again.status_code, absent.status_code] == [200, 200]
+    assert (
+        [tag["name"] for tag in again.json()] == [tag["name"] for tag in absent.json()] == ["vip"]
+    )
+    types = [event.type for event in await recorded(database, actor)]
+    assert types == ["contact.created", "tag.added"]
 
 
 async def test_a_refused_change_records_no_event(app: FastAPI, database: Database) -> None:
