@@ -11,6 +11,7 @@ from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from kindred.core.db.dialect import among
 from kindred.core.db.rollup import Rollup
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
@@ -113,7 +114,7 @@ class DealRepository(WorkspaceRepository[Deal]):
         rows = await self.session.execute(
             select(DealContact.deal_id, DealContact.contact_id).where(
                 DealContact.workspace_id == self.workspace_id,
-                DealContact.deal_id.in_(list(deal_ids)),
+                among(self.session, DealContact.deal_id, deal_ids),
             )
         )
         return [(deal_id, contact_id) for deal_id, contact_id in rows]
@@ -247,7 +248,7 @@ class DealStats(Repository[Deal]):
     async def count_by_owner(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         rows = await self.session.execute(
             select(Deal.owner_id, func.count())
-            .where(Deal.owner_id.in_(user_ids))
+            .where(among(self.session, Deal.owner_id, user_ids))
             .group_by(Deal.owner_id)
         )
         return {owner: count for owner, count in rows if owner is not None}

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from kindred.core.db.dialect import among
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
 from kindred.leads.errors import LeadNotFound
@@ -84,7 +85,10 @@ class LeadRepository(WorkspaceRepository[Lead]):
             rows = await self.session.execute(
                 select(Lead.google_place_id, Lead.phone).where(
                     Lead.workspace_id == self.workspace_id,
-                    or_(Lead.google_place_id.in_(chunk_places), Lead.phone.in_(chunk_phones)),
+                    or_(
+                        among(self.session, Lead.google_place_id, chunk_places),
+                        among(self.session, Lead.phone, chunk_phones),
+                    ),
                 )
             )
             for place_id, phone in rows:
@@ -113,7 +117,7 @@ class LeadStats(Repository[Lead]):
     async def count_by_owner(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         rows = await self.session.execute(
             select(Lead.owner_id, func.count())
-            .where(Lead.owner_id.in_(user_ids))
+            .where(among(self.session, Lead.owner_id, user_ids))
             .group_by(Lead.owner_id)
         )
         return {owner: count for owner, count in rows if owner is not None}

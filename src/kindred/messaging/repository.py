@@ -107,7 +107,7 @@ class MessageRepository(WorkspaceRepository[Message]):
             select(Message.conversation_id, func.max(Message.created_at).label("last_at"))
             .where(
                 Message.workspace_id == self.workspace_id,
-                Message.conversation_id.in_(conversation_ids),
+                among(self.session, Message.conversation_id, conversation_ids),
             )
             .group_by(Message.conversation_id)
             .subquery()

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from kindred.core.db.dialect import among
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
 from kindred.webhooks.errors import WebhookDeliveryNotFound, WebhookEndpointNotFound
@@ -57,7 +58,7 @@ class DeliveryRepository(WorkspaceRepository[WebhookDelivery]):
             select(WebhookAttempt)
             .where(
                 WebhookAttempt.workspace_id == self.workspace_id,
-                WebhookAttempt.delivery_id.in_(delivery_ids),
+                among(self.session, WebhookAttempt.delivery_id, delivery_ids),
             )
             .order_by(WebhookAttempt.attempted_at)
         )
@@ -108,14 +109,14 @@ class DeliveryQueue(Repository[WebhookDelivery]):
         claimed = list(
             await self.session.scalars(
                 update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_(ids), _unlocked(now))
+                .where(among(self.session, WebhookDelivery.id, ids), _unlocked(now))
                 .values(locked_until=now + lease)
                 .returning(WebhookDelivery.id)
             )
         )
         rows = await self.session.scalars(
             select(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(claimed))
+            .where(among(self.session, WebhookDelivery.id, claimed))
             .order_by(WebhookDelivery.id)
             .execution_options(populate_existing=True)
         )

@@ -32,7 +32,7 @@ from kindred.contacts.models import (
     Interaction,
     Tag,
 )
-from kindred.core.db.dialect import insert_ignoring_conflicts
+from kindred.core.db.dialect import among, insert_ignoring_conflicts
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
 
@@ -163,7 +163,8 @@ class ContactRepository(WorkspaceRepository[Contact]):
     async def existing_ids(self, contact_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
         rows = await self.session.scalars(
             select(Contact.id).where(
-                Contact.workspace_id == self.workspace_id, Contact.id.in_(contact_ids)
+                Contact.workspace_id == self.workspace_id,
+                among(self.session, Contact.id, contact_ids),
             )
         )
         return list(rows)
@@ -177,7 +178,7 @@ class ContactStats(Repository[Contact]):
     async def count_by_owner(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         rows = await self.session.execute(
             select(Contact.owner_id, func.count())
-            .where(Contact.owner_id.in_(user_ids))
+            .where(among(self.session, Contact.owner_id, user_ids))
             .group_by(Contact.owner_id)
         )
         return {owner: count for owner, count in rows if owner is not None}
@@ -194,7 +195,9 @@ class TagRepository(WorkspaceRepository[Tag]):
         return await self.session.scalar(self.base().where(Tag.name == name))
 
     async def by_names(self, names: Sequence[str]) -> dict[str, Tag]:
-        found = await self.all(self.base().where(Tag.name.in_(names))) if names else []
+        if not names:
+            return {}
+        found = await self.all(self.base().where(among(self.session, Tag.name, names)))
         return {tag.name: tag for tag in found}
 
     async def of_contacts(self, contact_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, Tag]]:
@@ -203,7 +206,7 @@ class TagRepository(WorkspaceRepository[Tag]):
             .join(Tag, Tag.id == ContactTag.tag_id)
             .where(
                 ContactTag.workspace_id == self.workspace_id,
-                ContactTag.contact_id.in_(contact_ids),
+                among(self.session, ContactTag.contact_id, contact_ids),
             )
             .order_by(Tag.name)
         )

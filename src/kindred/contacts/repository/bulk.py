@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts.models import Contact
 from kindred.core.db.copy import driver_connection
-from kindred.core.db.dialect import is_postgres
+from kindred.core.db.dialect import among, is_postgres
 
 STAGING = "contact_import_staging"
 LOOKUP_CHUNK = 500
@@ -70,7 +70,8 @@ class ContactBulkRepository:
         for chunk in _chunks(emails):
             rows = await self.session.execute(
                 select(Contact.email, Contact.id, Contact.custom_fields).where(
-                    Contact.workspace_id == self.workspace_id, Contact.email.in_(chunk)
+                    Contact.workspace_id == self.workspace_id,
+                    among(self.session, Contact.email, chunk),
                 )
             )
             found.update({email: (cid, custom) for email, cid, custom in rows if email})
@@ -84,7 +85,8 @@ class ContactBulkRepository:
         for chunk in _chunks(sorted({crm_id for _, crm_id in keys})):
             rows = await self.session.execute(
                 select(Contact.crm_source, Contact.crm_id, Contact.id, Contact.custom_fields).where(
-                    Contact.workspace_id == self.workspace_id, Contact.crm_id.in_(chunk)
+                    Contact.workspace_id == self.workspace_id,
+                    among(self.session, Contact.crm_id, chunk),
                 )
             )
             for source, crm_id, cid, custom in rows:

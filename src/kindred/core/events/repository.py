@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select, update
 
-from kindred.core.db.dialect import is_postgres
+from kindred.core.db.dialect import among, is_postgres
 from kindred.core.events.models import DomainEvent, EventConsumption
 from kindred.core.repository import Repository
 
@@ -42,7 +42,7 @@ class EventRepository(Repository[DomainEvent]):
             return []
         claimed = await self.session.scalars(
             update(DomainEvent)
-            .where(DomainEvent.id.in_(ids), _unlocked(now))
+            .where(among(self.session, DomainEvent.id, ids), _unlocked(now))
             .values(locked_until=now + lease)
             .returning(DomainEvent.id)
         )
@@ -51,7 +51,7 @@ class EventRepository(Repository[DomainEvent]):
     async def by_ids(self, ids: Sequence[uuid.UUID]) -> Sequence[DomainEvent]:
         rows = await self.session.scalars(
             select(DomainEvent)
-            .where(DomainEvent.id.in_(ids))
+            .where(among(self.session, DomainEvent.id, ids))
             .order_by(DomainEvent.id)
             .execution_options(populate_existing=True)
         )
@@ -95,7 +95,7 @@ class LedgerRepository(Repository[EventConsumption]):
     ) -> dict[tuple[uuid.UUID, str], EventConsumption]:
         rows = await self.session.scalars(
             select(EventConsumption)
-            .where(EventConsumption.event_id.in_(event_ids))
+            .where(among(self.session, EventConsumption.event_id, event_ids))
             .execution_options(populate_existing=True)
         )
         return {(row.event_id, row.consumer): row for row in rows}
