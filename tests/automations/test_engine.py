@@ -229,10 +229,11 @@ async def _settle_through_retries(jobs: JobRuntime) -> None:
         later += timedelta(hours=6)
 
 
-async def test_a_step_whose_database_keeps_failing_ends_its_run_failed_after_the_retries(
+async def test_a_step_whose_database_keeps_failing_is_recorded_failed_after_the_retries(
     app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A database or network error may pass: the attempt is rolled back whole and retried."""
+    """A database or network error may pass: the attempt is rolled back whole and retried.
+    When no retry cured it, the run ends FAILED at that step, which says the error's kind."""
     attempts = 0
 
     async def unreachable(_step: Any, _config: dict[str, Any]) -> dict[str, Any]:
@@ -247,10 +248,38 @@ async def test_a_step_whose_database_keeps_failing_ends_its_run_failed_after_the
     await make_contact(actor)
     await _settle_through_retries(jobs)
     (run,) = await runs_of(actor, workflow["id"])
-    assert run["status"] == "FAILED"
-    assert "ConnectionError" in run["error"]
-    assert "secret" not in run["error"]
+    assert (run["status"], run["error"]) == ("FAILED", "Step 1 (ADD_TAG) failed")
+    (step,) = run["steps"]
+    assert (step["type"], step["status"]) == ("ADD_TAG", "FAILED")
+    assert "ConnectionError" in step["error"]
+    assert "secret" not in step["error"]
     assert attempts == 5
+
+
+async def test_a_later_step_whose_database_keeps_failing_is_the_one_recorded_failed(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each attempt undid the steps before it too: only the interrupted step has a record."""
+
+    async def unreachable(_step: Any, _config: dict[str, Any]) -> dict[str, Any]:
+        raise ConnectionError("UPDATE contacts SET secret")
+
+    monkeypatch.setitem(ACTIONS, "SET_FIELD", unreachable)
+    actor = await signup(app)
+    actions = [
+        {"type": "ADD_TAG", "config": {"tag": "undone"}},
+        {"type": "SET_FIELD", "config": {"field": "company", "value": "Acme"}},
+    ]
+    workflow = await make_workflow(actor, actions=actions)
+    contact = await make_contact(actor)
+    await _settle_through_retries(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert (run["status"], run["error"]) == ("FAILED", "Step 2 (SET_FIELD) failed")
+    (step,) = run["steps"]
+    assert (step["position"], step["type"], step["status"]) == (1, "SET_FIELD", "FAILED")
+    assert "ConnectionError" in step["error"]
+    assert "secret" not in step["error"]
+    assert await tags_of(actor, contact["id"]) == []
 
 
 async def test_a_step_that_raises_fails_there_with_its_error_and_undoes_only_its_own_writes(

@@ -118,13 +118,15 @@ async def test_a_time_passed_while_inactive_does_not_fire_on_reactivation(
 
 
 @pytest.mark.parametrize("cron", ["", "every day", "61 * * * *", "0 0 30 2 *", 5])
-async def test_invalid_cron_is_a_400_that_changes_nothing(app: FastAPI, cron: Any) -> None:
+async def test_invalid_cron_is_a_400_that_changes_nothing(
+    app: FastAPI, jobs: JobRuntime, cron: Any
+) -> None:
     actor = await signup(app)
     body = {"name": "C", "trigger": "SCHEDULE", "triggerConfig": {"cron": cron}, "actions": TAG_IT}
     created = await actor.client.post("/api/workflows", json=body)
     assert created.status_code == 400, created.text
     assert created.json()["details"][0]["field"] == "triggerConfig.cron"
-    workflow = await make_workflow(actor, trigger="SCHEDULE", triggerConfig=HOURLY, actions=TAG_IT)
+    workflow = await vip_schedule(actor, jobs)
     path = f"/api/workflows/{workflow['id']}"
     updated = await actor.client.put(path, json={"triggerConfig": {"cron": cron}})
     assert updated.status_code == 400, updated.text

@@ -4,7 +4,9 @@ The `automations.advance_run` task calls `advance` in one transaction: each acti
 savepoint, so a failing step leaves nothing behind but its FAILED record, and the run stops
 there: a step refused by a service (a `KindredError`), and a step that raised an unexpected
 error (a bug: retrying would only repeat it after undoing the steps before it). Database and
-network errors, which a retry may cure, roll the attempt back whole and the job is retried.
+network errors, which a retry may cure, roll the attempt back whole and the job is retried;
+when its retries run out, the step such an error interrupted is recorded FAILED (the steps the
+attempt had done before it were rolled back with it, and have no record).
 WAIT records its step, schedules the same task for later and returns; the task then
 continues from the step after it, so a restart loses nothing (the job is a database row).
 A workflow set INACTIVE acts no more: its runs that are waiting or not yet executed stop
@@ -26,7 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.automations import webhook
 from kindred.automations.actions import ACTIONS, StepContext, wait_delay
 from kindred.automations.causation import causing
-from kindred.automations.errors import internal_failure, unexpected_failure
+from kindred.automations.errors import (
+    StepInterrupted,
+    internal_failure,
+    interrupted_step,
+    unexpected_failure,
+)
 from kindred.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts import service as contacts
@@ -97,10 +104,27 @@ async def give_up(
     step: int | None = None,
 ) -> None:
     """The run's job failed its last attempt with an error no step caught (each attempt was
-    rolled back whole): the run ends FAILED instead of staying RUNNING for ever."""
+    rolled back whole, step records included): the run ends FAILED instead of staying RUNNING
+    for ever, and the step the error interrupted, if any, is recorded FAILED with the error's
+    kind. Both are written in the give-up's own transaction, which outlives the attempts."""
     run = await _due_run(session, workspace_id, run_id, step)
-    if run is not None:
+    if run is None:
+        return
+    interrupted = interrupted_step(error)
+    if interrupted is None:
         _finish(run, RunStatus.FAILED, internal_failure(error))
+        return
+    position, kind, cause = interrupted
+    failed = WorkflowRunStep(
+        run_id=run.id,
+        position=position,
+        type=kind,
+        status="FAILED",
+        error=internal_failure(cause),
+        finished_at=utcnow(),
+    )
+    await RunRepository(session, workspace_id).add_step(failed)
+    _finish(run, RunStatus.FAILED, failed.failure())
 
 
 async def advance(
@@ -151,13 +175,14 @@ async def advance(
 async def _perform(context: StepContext, action: dict[str, Any], step: WorkflowRunStep) -> bool:
     """Runs one step and records its outcome; False when it failed."""
     config: dict[str, Any] = action.get("config") or {}
+    position = step.position
     try:
         async with context.session.begin_nested(), causing(context.session, context.run):
             step.output, step.status = await _act(context, action["type"], config, step)
     except KindredError as error:
         step.status, step.error = "FAILED", error.message
-    except TRANSIENT:
-        raise
+    except TRANSIENT as error:
+        raise StepInterrupted(position, action["type"], error) from error
     except Exception as error:
         log.exception("step %s of run %s raised", step.position, context.run.id)
         step.status, step.error = "FAILED", unexpected_failure(error)

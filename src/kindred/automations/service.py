@@ -1,31 +1,21 @@
-"""Workflows and automation rules: validation, storage, runs, and the bulk run of a rule."""
+"""Workflows and automation rules: storage (validated by `validation`), runs, and the bulk run
+of a rule."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from croniter import CroniterBadDateError, croniter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.automations.actions import (
-    CHANNELS,
-    ActionFailed,
-    check_create_deal,
-    check_move_deal_stage,
-    checked_change,
-    field_change,
-    message_template,
-    task_assignee,
-    wait_delay,
-)
+from kindred.automations.actions import checked_change
 from kindred.automations.errors import AutomationInactive
 from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository, WorkflowRepository
 from kindred.automations.schemas import (
-    ActionIn,
     RuleConfig,
     RuleCreate,
     RuleUpdate,
@@ -33,151 +23,19 @@ from kindred.automations.schemas import (
     WorkflowCreate,
     WorkflowUpdate,
 )
-from kindred.automations.triggers import OPTIONS, parse_conditions
-from kindred.automations.webhook import url_template
-from kindred.contacts.bulk_ops import BULK_COLUMNS, Bulk
-from kindred.contacts.events import change_key
-from kindred.contacts.values import normalise_email
+from kindred.automations.triggers import parse_conditions
+from kindred.automations.validation import check_definition, check_rule_field
+from kindred.contacts.bulk_ops import Bulk
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
-from kindred.core.errors import ValidationFailed
 from kindred.core.schemas import PageParams
-from kindred.core.templating import TemplateInvalid, validate
-from kindred.messaging.models import Channel
 from kindred.providers.standard_webhooks import new_secret
 
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "ADD_TAG": ("tag",),
-    "REMOVE_TAG": ("tag",),
-    "SET_FIELD": ("field",),
-    "MOVE_DEAL_STAGE": ("stage",),
-    "WEBHOOK": ("url",),
-}
 RULE_TYPES = {"set_field": "SET_FIELD", "add_tag": "ADD_TAG", "remove_tag": "REMOVE_TAG"}
 RULE_BATCH = 1000
-CONTACTLESS = frozenset({"LEAD_CREATED"})  # triggers whose event has no contact to test
+DEFINITION = ("trigger", "trigger_config", "match", "conditions", "actions")
 # croniter's get_prev is strictly before its start: starting just after `now` includes `now`.
 AT_OR_BEFORE = timedelta(microseconds=1)
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
-
-
-def _check_action(index: int, action: ActionIn) -> None:
-    path = f"actions[{index}].config"
-    for key in REQUIRED.get(action.type.value, ()):
-        if action.config.get(key) in (None, ""):
-            raise _invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
-    if action.type.value in CHANNELS and message_template(action.config) is None:
-        message = f"{action.type.value} needs config.message (or config.body): the text to send"
-        raise _invalid(f"{path}.message", message)
-    if action.type.value == "WEBHOOK":
-        _check_webhook(path, action.config)
-    if action.config.get("to") not in (None, ""):
-        if action.type.value != "SEND_EMAIL":
-            raise _invalid(f"{path}.to", "Only SEND_EMAIL takes config.to (an email address)")
-        normalise_email(str(action.config["to"]), f"{path}.to")
-    for key, value in _text_values(action.config):
-        try:
-            validate(value)
-        except TemplateInvalid as error:
-            raise _invalid(f"{path}.{key}", error.message) from None
-
-
-def _check_webhook(path: str, config: dict[str, Any]) -> None:
-    try:
-        url_template(str(config["url"]))
-    except ActionFailed as error:
-        raise _invalid(f"{path}.url", error.message) from None
-    if not isinstance(config.get("data") or {}, dict):
-        raise _invalid(f"{path}.data", "config.data must be an object")
-
-
-def _text_values(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """The config's text values, each rendered as a template, with their paths: its own and
-    those of WEBHOOK's `data` object."""
-    data = config.get("data")
-    nested = data.items() if isinstance(data, dict) else ()
-    for key, value in [*config.items(), *((f"data.{name}", text) for name, text in nested)]:
-        if isinstance(value, str):
-            yield key, value
-
-
-async def _check_values(
-    session: AsyncSession, workspace_id: uuid.UUID, index: int, action: ActionIn
-) -> None:
-    """The config values a step would only trip over when it runs: WAIT's duration, SET_FIELD's
-    field, the deal values and the ids of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK (this
-    workspace's)."""
-    config = action.config
-    try:
-        if action.type.value == "WAIT":
-            wait_delay(config)
-        elif action.type.value == "SET_FIELD":
-            field_change(str(config["field"]), None)
-        elif action.type.value == "CREATE_DEAL":
-            await check_create_deal(session, workspace_id, config)
-        elif action.type.value == "MOVE_DEAL_STAGE":
-            await check_move_deal_stage(session, workspace_id, config)
-        elif action.type.value == "CREATE_TASK":
-            await task_assignee(session, workspace_id, config)
-    except ActionFailed as error:
-        raise _invalid(f"actions[{index}].config", error.message) from None
-
-
-def _check_cron(cron: Any) -> None:
-    if not isinstance(cron, str) or not croniter.is_valid(cron):
-        raise _invalid("triggerConfig.cron", "A SCHEDULE trigger needs a valid cron expression")
-    try:
-        croniter(cron, utcnow()).get_next(datetime)
-    except CroniterBadDateError:
-        raise _invalid("triggerConfig.cron", "The cron expression never comes due") from None
-
-
-def _check_field_change(config: dict[str, Any]) -> None:
-    field = config.get("field")
-    if not isinstance(field, str) or not field.strip() or change_key(field) is None:
-        message = "A FIELD_CHANGED trigger needs the contact field it watches"
-        raise _invalid("triggerConfig.field", message)
-    for end in ("from", "to"):
-        if isinstance(config.get(end), dict | list):
-            raise _invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
-
-
-def _check_options(trigger: str, config: dict[str, Any]) -> None:
-    """An option the event's value could never equal is refused: the workflow would never
-    start, and nothing would say why."""
-    for key in OPTIONS.get(trigger, {}):
-        value = config.get(key)
-        if value in (None, ""):
-            continue
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise _invalid(f"triggerConfig.{key}", f"triggerConfig.{key} must be a single value")
-        if key == "channel" and str(value).upper() not in Channel.__members__:
-            names = ", ".join(Channel.__members__)
-            raise _invalid("triggerConfig.channel", f"triggerConfig.channel is one of {names}")
-
-
-def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
-    if trigger == "SCHEDULE":
-        _check_cron(config.get("cron"))
-    elif trigger == "FIELD_CHANGED":
-        _check_field_change(config)
-    _check_options(trigger, config)
-
-
-async def _checked(session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:
-    """Validates a complete workflow definition (400 naming the offending field)."""
-    _check_trigger(values["trigger"], values["trigger_config"])
-    if values["trigger"] in CONTACTLESS and values["conditions"]:
-        message = "Conditions are about a contact, and a new lead is none yet"
-        raise _invalid("conditions", message)
-    await parse_conditions(session, workspace_id, values["match"], values["conditions"])
-    for index, raw in enumerate(values["actions"]):
-        action = ActionIn.model_validate(raw)
-        _check_action(index, action)
-        await _check_values(session, workspace_id, index, action)
 
 
 async def list_workflows(
@@ -196,7 +54,7 @@ async def get_workflow(
 async def _store(
     session: AsyncSession, principal: Principal, kind: str, values: dict[str, Any]
 ) -> Workflow:
-    await _checked(session, principal.workspace, values)
+    await check_definition(session, principal.workspace, values)
     workflow = Workflow(
         kind=kind, webhook_secret=new_secret(), created_by=principal.user.id, **values
     )
@@ -228,14 +86,20 @@ def _reactivate(workflow: Workflow, changes: dict[str, Any]) -> None:
         workflow.activated_at = utcnow()
 
 
+def _checked_again(workflow: Workflow, changes: dict[str, Any]) -> bool:
+    """Whether the update is held to the definition checks: when it changes the definition or
+    switches the workflow on. A rename or a deactivation is not, so that a workflow saved
+    before a check existed can still be switched off."""
+    switched_on = changes.get("status") == "ACTIVE" and workflow.status != "ACTIVE"
+    return switched_on or any(name in changes for name in DEFINITION)
+
+
 async def _apply(session: AsyncSession, workflow: Workflow, changes: dict[str, Any]) -> Workflow:
     """Applies the changes (the schemas refuse null for every field but the description) once
     the definition they leave is valid."""
-    merged = {
-        name: getattr(workflow, name)
-        for name in ("trigger", "trigger_config", "match", "conditions", "actions")
-    } | changes
-    await _checked(session, workflow.workspace_id, merged)
+    merged = {name: getattr(workflow, name) for name in DEFINITION} | changes
+    if _checked_again(workflow, changes):
+        await check_definition(session, workflow.workspace_id, merged)
     _reschedule(workflow, changes, merged["trigger"])
     _reactivate(workflow, changes)
     for name, value in merged.items():
@@ -275,27 +139,10 @@ async def list_runs(
 # Document 002's automation rules: a workflow with a manual trigger.
 
 
-def _check_rule_field(index: int, action: SetFieldAction) -> None:
-    """A rule sets a contact column on every matching contact at once: only a column the bulk
-    path may set, to a value the contacts API accepts (custom fields are checked by their
-    definitions when the rule runs)."""
-    path = f"config.actions[{index}]"
-    try:
-        field_change(action.field, None)
-    except ActionFailed as error:
-        raise _invalid(f"{path}.field", error.message) from None
-    try:
-        ((name, _),) = checked_change(action.field, action.value).items()
-    except ActionFailed as error:
-        raise _invalid(f"{path}.value", error.message) from None
-    if name != "custom_fields" and name not in BULK_COLUMNS:
-        raise _invalid(f"{path}.field", f"A rule cannot set {action.field}")
-
-
 def _rule_values(config: RuleConfig) -> dict[str, Any]:
     for index, action in enumerate(config.actions):
         if isinstance(action, SetFieldAction):
-            _check_rule_field(index, action)
+            check_rule_field(index, action)
     actions = [
         {
             "type": RULE_TYPES[action.type],

@@ -5,6 +5,11 @@ the guarded client (no private or metadata targets) signed with the workflow's s
 step id as `webhook-id` (receivers deduplicate by it). A failed attempt is recorded on the
 step and retried with backoff up to `MAX_ATTEMPTS`, then the step is FAILED.
 
+A delivery (first or retried) whose workflow was deactivated since its run started is not sent:
+like the run's own steps after a deactivation, even when the workflow was set ACTIVE again
+meanwhile (a run belongs to the activation it started under). The step ends STOPPED, saying
+why, and so does its run if it had COMPLETED; a run still going stops at its next step.
+
 `config.url` is a template over its path and query only: its scheme, host and port are literal
 (checked when the workflow is saved), so a contact's data never chooses where the request goes,
 and each `{{ … }}` renders percent-encoded, so a value cannot add a path segment, a parameter or
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
 DELIVER_TASK = "automations.deliver_webhook"
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(seconds=30)
+DEACTIVATED = "Stopped: the workflow was deactivated before this webhook was delivered"
 # scheme://authority, then the path, query and fragment: the only part templates render into.
 URL_PARTS = re.compile(r"(https?://)([^/?#]*)(.*)", re.DOTALL)
 # The rest splits into literal text and `{{ … }}` values (at odd indexes).
@@ -126,8 +132,10 @@ async def deliver(
         return
     run = await runs.get(step.run_id)
     workflow = await session.get(Workflow, run.workflow_id) if run else None
-    if workflow is None:
-        step.status, step.error = "FAILED", "The workflow was deleted"
+    if run is None or workflow is None:  # deleted since (its runs and steps go with it)
+        return
+    if not workflow.active_in(run.context.get("activation")):
+        await _ended(session, step, RunStatus.STOPPED, DEACTIVATED, DEACTIVATED)
         return
     # The URL the step was queued with, like its body: the workflow may have changed since.
     url = str(step.output.get("url"))
@@ -155,13 +163,20 @@ async def give_up(
 
 
 async def _gave_up(session: AsyncSession, step: WorkflowRunStep, error: str) -> None:
-    """The step ends FAILED, and so does its run if it had finished meanwhile as COMPLETED
-    (a run still going ends FAILED when it comes to its end: the run's row lock orders the
-    two)."""
-    step.status, step.error, step.finished_at = "FAILED", error, utcnow()
+    await _ended(session, step, RunStatus.FAILED, error, step.failure())
+
+
+async def _ended(
+    session: AsyncSession, step: WorkflowRunStep, status: str, error: str, run_error: str
+) -> None:
+    """The step ends `status` (FAILED, STOPPED), and so does its run, saying `run_error`, if it
+    had finished meanwhile as COMPLETED. A run still going ends FAILED when it comes to its end,
+    or STOPPED at its next job if the workflow was deactivated: the run's row lock orders the
+    two."""
+    step.status, step.error, step.finished_at = status, error, utcnow()
     run = await RunRepository(session, step.workspace_id).locked(step.run_id)
     if run is not None and run.status == RunStatus.COMPLETED:
-        run.status, run.error = RunStatus.FAILED, step.failure()
+        run.status, run.error = status, run_error
 
 
 async def _post(settings: Settings, url: str, step: WorkflowRunStep, secret: str) -> int:

@@ -1,0 +1,219 @@
+"""Save-time validation of workflows and rules: a definition that could not run is a 400.
+
+Each check names the offending field (`triggerConfig.cron`, `actions[2].config.tag`...), so a
+client can point at it. Besides each value on its own, the checks hold the steps to what their
+runs will have: a step that acts on the run's contact (or its deal) is refused on a trigger
+whose runs never have one, instead of failing on every run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from croniter import CroniterBadDateError, croniter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kindred.automations.actions import (
+    CHANNELS,
+    ActionFailed,
+    check_create_deal,
+    check_move_deal_stage,
+    checked_change,
+    field_change,
+    message_template,
+    task_assignee,
+    wait_delay,
+)
+from kindred.automations.schemas import ActionIn, SetFieldAction
+from kindred.automations.triggers import OPTIONS, parse_conditions
+from kindred.automations.webhook import url_template
+from kindred.contacts.bulk_ops import BULK_COLUMNS
+from kindred.contacts.events import change_key
+from kindred.contacts.values import normalise_email
+from kindred.core.db import utcnow
+from kindred.core.errors import ValidationFailed
+from kindred.core.templating import TemplateInvalid, validate
+from kindred.messaging.models import Channel
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "ADD_TAG": ("tag",),
+    "REMOVE_TAG": ("tag",),
+    "SET_FIELD": ("field",),
+    "MOVE_DEAL_STAGE": ("stage",),
+    "WEBHOOK": ("url",),
+}
+# Event triggers whose event has no contact (nor deal), and why.
+CONTACTLESS = {"LEAD_CREATED": "a new lead is no contact yet"}
+UNCONDITIONED_SCHEDULE = (
+    "a SCHEDULE without conditions runs once, without a contact "
+    "(with conditions it runs once for each contact they match)"
+)
+# Steps that act on the run's contact (SEND_EMAIL unless its config.to names the address).
+CONTACT_ACTIONS = frozenset(
+    {"SEND_SMS", "SEND_EMAIL", "SEND_WHATSAPP", "ADD_TAG", "REMOVE_TAG", "SET_FIELD", "CREATE_TASK"}
+)
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": field, "message": message}])
+
+
+def _check_action(index: int, action: ActionIn) -> None:
+    path = f"actions[{index}].config"
+    for key in REQUIRED.get(action.type.value, ()):
+        if action.config.get(key) in (None, ""):
+            raise invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
+    if action.type.value in CHANNELS and message_template(action.config) is None:
+        message = f"{action.type.value} needs config.message (or config.body): the text to send"
+        raise invalid(f"{path}.message", message)
+    if action.type.value == "WEBHOOK":
+        _check_webhook(path, action.config)
+    if action.config.get("to") not in (None, ""):
+        if action.type.value != "SEND_EMAIL":
+            raise invalid(f"{path}.to", "Only SEND_EMAIL takes config.to (an email address)")
+        normalise_email(str(action.config["to"]), f"{path}.to")
+    for key, value in _text_values(action.config):
+        try:
+            validate(value)
+        except TemplateInvalid as error:
+            raise invalid(f"{path}.{key}", error.message) from None
+
+
+def _check_webhook(path: str, config: dict[str, Any]) -> None:
+    try:
+        url_template(str(config["url"]))
+    except ActionFailed as error:
+        raise invalid(f"{path}.url", error.message) from None
+    if not isinstance(config.get("data") or {}, dict):
+        raise invalid(f"{path}.data", "config.data must be an object")
+
+
+def _text_values(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The config's text values, each rendered as a template, with their paths: its own and
+    those of WEBHOOK's `data` object."""
+    data = config.get("data")
+    nested = data.items() if isinstance(data, dict) else ()
+    for key, value in [*config.items(), *((f"data.{name}", text) for name, text in nested)]:
+        if isinstance(value, str):
+            yield key, value
+
+
+async def _check_values(
+    session: AsyncSession, workspace_id: uuid.UUID, index: int, action: ActionIn
+) -> None:
+    """The config values a step would only trip over when it runs: WAIT's duration, SET_FIELD's
+    field, the deal values and the ids of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK (this
+    workspace's)."""
+    config = action.config
+    try:
+        if action.type.value == "WAIT":
+            wait_delay(config)
+        elif action.type.value == "SET_FIELD":
+            field_change(str(config["field"]), None)
+        elif action.type.value == "CREATE_DEAL":
+            await check_create_deal(session, workspace_id, config)
+        elif action.type.value == "MOVE_DEAL_STAGE":
+            await check_move_deal_stage(session, workspace_id, config)
+        elif action.type.value == "CREATE_TASK":
+            await task_assignee(session, workspace_id, config)
+    except ActionFailed as error:
+        raise invalid(f"actions[{index}].config", error.message) from None
+
+
+def _contactless(trigger: str, conditions: list[Any]) -> str | None:
+    """Why no run of the definition has a contact, or None when its runs have one (or may:
+    a deal's or an appointment's event has one only when its deal or appointment does)."""
+    if trigger == "SCHEDULE" and not conditions:
+        return UNCONDITIONED_SCHEDULE
+    return CONTACTLESS.get(trigger)
+
+
+def _check_subject(index: int, action: ActionIn, trigger: str, why: str) -> None:
+    """Refuses a step that needs what no run of `trigger` has: a contact, or (MOVE_DEAL_STAGE
+    without config.dealId) the triggering event's deal, which only a deal's event carries."""
+    kind = action.type.value
+    if kind == "MOVE_DEAL_STAGE" and action.config.get("dealId") in (None, ""):
+        message = f"MOVE_DEAL_STAGE needs config.dealId: a {trigger} run has no deal to move"
+        raise invalid(f"actions[{index}].config.dealId", message)
+    if kind in CONTACT_ACTIONS and not (kind == "SEND_EMAIL" and action.config.get("to")):
+        raise invalid(f"actions[{index}].type", f"{kind} needs the run's contact, and {why}")
+
+
+def _check_cron(cron: Any) -> None:
+    if not isinstance(cron, str) or not croniter.is_valid(cron):
+        raise invalid("triggerConfig.cron", "A SCHEDULE trigger needs a valid cron expression")
+    try:
+        croniter(cron, utcnow()).get_next(datetime)
+    except CroniterBadDateError:
+        raise invalid("triggerConfig.cron", "The cron expression never comes due") from None
+
+
+def _check_field_change(config: dict[str, Any]) -> None:
+    field = config.get("field")
+    if not isinstance(field, str) or not field.strip() or change_key(field) is None:
+        message = "A FIELD_CHANGED trigger needs the contact field it watches"
+        raise invalid("triggerConfig.field", message)
+    for end in ("from", "to"):
+        if isinstance(config.get(end), dict | list):
+            raise invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
+
+
+def _check_options(trigger: str, config: dict[str, Any]) -> None:
+    """An option the event's value could never equal is refused: the workflow would never
+    start, and nothing would say why."""
+    for key in OPTIONS.get(trigger, {}):
+        value = config.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise invalid(f"triggerConfig.{key}", f"triggerConfig.{key} must be a single value")
+        if key == "channel" and str(value).upper() not in Channel.__members__:
+            names = ", ".join(Channel.__members__)
+            raise invalid("triggerConfig.channel", f"triggerConfig.channel is one of {names}")
+
+
+def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
+    if trigger == "SCHEDULE":
+        _check_cron(config.get("cron"))
+    elif trigger == "FIELD_CHANGED":
+        _check_field_change(config)
+    _check_options(trigger, config)
+
+
+async def check_definition(
+    session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    """Validates a complete workflow definition (400 naming the offending field)."""
+    trigger, conditions = values["trigger"], values["conditions"]
+    _check_trigger(trigger, values["trigger_config"])
+    if trigger in CONTACTLESS and conditions:
+        message = f"Conditions are about a contact, and {CONTACTLESS[trigger]}"
+        raise invalid("conditions", message)
+    await parse_conditions(session, workspace_id, values["match"], conditions)
+    contactless = _contactless(trigger, conditions)
+    for index, raw in enumerate(values["actions"]):
+        action = ActionIn.model_validate(raw)
+        _check_action(index, action)
+        if contactless is not None:
+            _check_subject(index, action, trigger, contactless)
+        await _check_values(session, workspace_id, index, action)
+
+
+def check_rule_field(index: int, action: SetFieldAction) -> None:
+    """A rule sets a contact column on every matching contact at once: only a column the bulk
+    path may set, to a value the contacts API accepts (custom fields are checked by their
+    definitions when the rule runs)."""
+    path = f"config.actions[{index}]"
+    try:
+        field_change(action.field, None)
+    except ActionFailed as error:
+        raise invalid(f"{path}.field", error.message) from None
+    try:
+        ((name, _),) = checked_change(action.field, action.value).items()
+    except ActionFailed as error:
+        raise invalid(f"{path}.value", error.message) from None
+    if name != "custom_fields" and name not in BULK_COLUMNS:
+        raise invalid(f"{path}.field", f"A rule cannot set {action.field}")
