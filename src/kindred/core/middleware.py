@@ -35,6 +35,18 @@ log = logging.getLogger("kindred.errors")
 access_log = logging.getLogger("kindred.access")
 
 REQUEST_ID_HEADER = "x-request-id"
+# The response headers the API sets for its clients: a browser app on another origin reads
+# only these besides the CORS-safelisted ones (content-type, cache-control...).
+EXPOSED_HEADERS = [
+    "X-Request-Id",
+    "X-Total-Count",  # a list answered as a bare array gives its total here
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Content-Disposition",  # an export's file name
+]
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 DOCS_PATHS = ("/docs", "/redoc")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -308,6 +320,6 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["X-Request-Id", "Retry-After", "RateLimit-Limit"],
+            expose_headers=EXPOSED_HEADERS,
         )
     app.add_middleware(EnvelopeMiddleware)
