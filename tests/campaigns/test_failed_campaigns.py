@@ -5,7 +5,7 @@ PENDING recipients only. Cancel and delete close one out."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -209,3 +209,146 @@ async def test_a_campaign_whose_scheduled_start_failed_is_deleted_outright(
     assert deleted.status_code == 200, deleted.text
     listed = await actor.client.get("/api/campaigns", params={"status": "FAILED"})
     assert listed.json()["campaigns"] == []
+
+
+async def _rescheduled(actor: Actor, campaign_id: str, at: datetime) -> dict[str, Any]:
+    edited = await actor.client.put(
+        f"/api/campaigns/{campaign_id}", json={"scheduledAt": at.isoformat()}
+    )
+    assert edited.status_code == 200, edited.text
+    found: dict[str, Any] = edited.json()
+    return found
+
+
+def _only_the_pending_were_sent(done: dict[str, Any]) -> None:
+    counters = ("status", "recipientsCount", "sentCount", "failedCount", "skippedCount")
+    assert tuple(done[key] for key in counters) == ("SENT", 5, 3, 1, 1)
+
+
+async def _received(actor: Actor, people: dict[str, dict[str, Any]]) -> list[int]:
+    return [len(await captured(actor, to=people[role]["email"])) for role in ROLES]
+
+
+@pytest.mark.usefixtures("one_by_one")
+async def test_a_campaign_failed_part_way_rescheduled_sends_its_pending_recipients_once_at_its_time(
+    app: FastAPI, jobs: JobRuntime, poisoned: set[str]
+) -> None:
+    actor = await signup(app)
+    failed, people = await _failed_part_way(actor, jobs, poisoned)
+    poisoned.clear()
+    soon = utcnow() + timedelta(minutes=5)
+    scheduled = await _rescheduled(actor, failed["id"], soon)
+    assert (scheduled["status"], scheduled["failureReason"]) == ("SCHEDULED", None)
+    assert scheduled["completedAt"] is None
+    await jobs.tick(now=utcnow())
+    await run_jobs(jobs)
+    assert (await _get(actor, failed["id"]))["status"] == "SCHEDULED"
+    for minutes in (1, 2):
+        await jobs.tick(now=soon + timedelta(minutes=minutes))
+        await run_jobs(jobs)
+    _only_the_pending_were_sent(await _get(actor, failed["id"]))
+    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+
+
+@pytest.mark.usefixtures("one_by_one")
+async def test_a_rescheduled_campaign_sent_before_its_time_is_not_sent_again_at_it(
+    app: FastAPI, jobs: JobRuntime, poisoned: set[str]
+) -> None:
+    actor = await signup(app)
+    failed, people = await _failed_part_way(actor, jobs, poisoned)
+    poisoned.clear()
+    soon = utcnow() + timedelta(minutes=5)
+    await _rescheduled(actor, failed["id"], soon)
+    queued = await send_campaign(actor, jobs, failed["id"])
+    assert queued["recipients"] == 2
+    await jobs.tick(now=soon + timedelta(minutes=1))
+    await run_jobs(jobs)
+    _only_the_pending_were_sent(await _get(actor, failed["id"]))
+    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+
+
+@pytest.mark.usefixtures("one_by_one")
+async def test_a_rescheduled_campaign_unscheduled_again_is_held_paused_until_resumed(
+    app: FastAPI, jobs: JobRuntime, poisoned: set[str]
+) -> None:
+    actor = await signup(app)
+    failed, people = await _failed_part_way(actor, jobs, poisoned)
+    poisoned.clear()
+    base = f"/api/campaigns/{failed['id']}"
+    await _rescheduled(actor, failed["id"], utcnow() + timedelta(days=1))
+    unscheduled = await actor.client.put(base, json={"scheduledAt": None})
+    assert unscheduled.json()["status"] == "PAUSED", unscheduled.text
+    assert (await actor.client.post(f"{base}/resume")).json()["status"] == "SENDING"
+    await run_jobs(jobs)
+    _only_the_pending_were_sent(await _get(actor, failed["id"]))
+    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+
+
+@pytest.mark.usefixtures("one_by_one")
+async def test_a_rescheduled_campaign_paused_and_resumed_before_its_time_waits_for_it(
+    app: FastAPI, jobs: JobRuntime, poisoned: set[str]
+) -> None:
+    actor = await signup(app)
+    failed, people = await _failed_part_way(actor, jobs, poisoned)
+    poisoned.clear()
+    base = f"/api/campaigns/{failed['id']}"
+    soon = utcnow() + timedelta(minutes=5)
+    await _rescheduled(actor, failed["id"], soon)
+    assert (await actor.client.post(f"{base}/pause")).json()["status"] == "PAUSED"
+    assert (await actor.client.post(f"{base}/resume")).json()["status"] == "SCHEDULED"
+    await run_jobs(jobs)
+    assert await _received(actor, people) == [1, 0, 0, 0, 0]
+    await jobs.tick(now=soon + timedelta(minutes=1))
+    await run_jobs(jobs)
+    _only_the_pending_were_sent(await _get(actor, failed["id"]))
+
+
+@pytest.mark.usefixtures("one_by_one")
+async def test_deleting_a_rescheduled_campaign_skips_its_pending_recipients(
+    app: FastAPI, jobs: JobRuntime, poisoned: set[str], database: Database
+) -> None:
+    actor = await signup(app)
+    failed, _ = await _failed_part_way(actor, jobs, poisoned)
+    await _rescheduled(actor, failed["id"], utcnow() + timedelta(days=1))
+    assert (await actor.client.delete(f"/api/campaigns/{failed['id']}")).status_code == 200
+    async with database.session_scope() as session:
+        rows = RecipientRepository(session, uuid.UUID(actor.workspace_id))
+        assert await rows.count(uuid.UUID(failed["id"]), "PENDING") == 0
+
+
+async def test_a_campaign_whose_scheduled_start_failed_is_rescheduled_and_starts_at_its_new_time(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    scored = await make_contact(actor, tags=["fixed"])
+    campaign = await campaign_on_a_deleted_field(
+        actor, (utcnow() - timedelta(minutes=1)).isoformat()
+    )
+    await jobs.tick(now=utcnow())
+    soon = utcnow() + timedelta(minutes=5)
+    edited = await actor.client.put(
+        f"/api/campaigns/{campaign['id']}",
+        json={"filter": None, "targetTags": ["fixed"], "scheduledAt": soon.isoformat()},
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["status"], edited.json()["failureReason"]) == ("SCHEDULED", None)
+    await jobs.tick(now=soon + timedelta(minutes=1))
+    await run_jobs(jobs)
+    assert (await _get(actor, campaign["id"]))["status"] == "SENT"
+    assert len(await captured(actor, to=scored["email"])) == 1
+
+
+async def test_a_failed_campaign_sent_back_with_the_time_it_failed_at_stays_failed(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    past = (utcnow() - timedelta(minutes=1)).isoformat()
+    campaign = await campaign_on_a_deleted_field(actor, past)
+    await jobs.tick(now=utcnow())
+    failed = await _get(actor, campaign["id"])
+    edited = await actor.client.put(
+        f"/api/campaigns/{campaign['id']}",
+        json={"filter": None, "targetTags": ["x"], "scheduledAt": failed["scheduledAt"]},
+    )
+    assert (edited.status_code, edited.json()["status"]) == (200, "FAILED"), edited.text
+    assert edited.json()["failureReason"] == failed["failureReason"]

@@ -9,21 +9,24 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.app import create_app
 from kindred.core.db.session import Database
 from kindred.core.db.types import utcnow
-from kindred.core.jobs import Job, JobStatus, enqueue, task
+from kindred.core.jobs import Job, JobStatus, enqueue, task, waiting_jobs
 from kindred.core.jobs.registry import SCANNERS, scanner
 from kindred.core.jobs.runner import retry_delay
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
 from tests.conftest import client_for
 from tests.databases import REDIS_URL
+from tests.factories import signup
 
 CALLS: dict[str, list[Any]] = {"record": [], "flaky": []}
+NOTE = {"note": "seen"}
 
 
 @task("tests.record_call")
@@ -264,3 +267,24 @@ async def test_the_give_up_hook_runs_once_after_the_last_attempt(
     assert [call for call in CALLS["record"] if marker in call] == [
         f"gave up {marker}: RuntimeError: down"
     ]
+
+
+async def test_waiting_jobs_counts_and_amends_the_queued_jobs_whose_payload_names_a_thing(
+    app: FastAPI, database: Database, jobs: JobRuntime
+) -> None:
+    workspace = uuid.UUID((await signup(app)).workspace_id)
+    async with database.session_scope() as session:
+        queued = [
+            await enqueue(session, "tests.record_call", workspace_id=workspace, marker=marker)
+            for marker in ("mine", "mine", "other", "mine")
+        ]
+    taken = queued[-1]
+    assert await jobs.runner.run(taken.id)  # no longer waiting
+    async with database.session_scope() as session:
+        naming = {"marker": "mine"}
+        count = await waiting_jobs(
+            session, "tests.record_call", workspace_id=workspace, naming=naming, amend=NOTE
+        )
+    assert count == 2
+    payloads = [(await job_status(database, job.id)).payload for job in queued[:3]]
+    assert payloads == [{"marker": "mine", **NOTE}] * 2 + [{"marker": "other"}]

@@ -8,6 +8,7 @@ import re
 from email.headerregistry import Address
 from email.utils import parseaddr
 
+from kindred.campaigns.errors import PublicUrlRequired
 from kindred.campaigns.links import Links, Recipient, Signer
 from kindred.campaigns.models import Campaign, CampaignType
 from kindred.campaigns.plaintext import plain_text
@@ -40,6 +41,15 @@ def context(contact: Contact) -> dict[str, object]:
     }
     fields["id"] = str(contact.id)
     return {"contact": contact_context(fields, contact.custom_fields or {})}
+
+
+def require_absolute_links(settings: Settings, campaign: Campaign) -> None:
+    """Refuses (409) to send a campaign's emails live without the server's public URL: their
+    links would be relative, an unsubscribe link nobody can follow and every tracked link of
+    the body broken. The sandbox shows its captures beside the API, where they resolve."""
+    email = campaign.type == CampaignType.EMAIL.value
+    if email and settings.delivery_mode == "live" and not settings.public_base_url:
+        raise PublicUrlRequired()
 
 
 class Composer:

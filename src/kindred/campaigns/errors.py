@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kindred.core.errors import BadRequest, NotFound
+from kindred.core.errors import BadRequest, Conflict, NotFound
 
 
 class CampaignNotFound(NotFound):
@@ -18,3 +18,11 @@ class CampaignStateError(BadRequest):
 class InvalidLink(NotFound):
     code = "INVALID_LINK"
     message = "This link is invalid or has expired"
+
+
+class PublicUrlRequired(Conflict):
+    code = "PUBLIC_BASE_URL_REQUIRED"
+    message = (
+        "Email campaigns sent live need KINDRED_PUBLIC_BASE_URL: their unsubscribe, open and "
+        "click links must be absolute URLs of this server"
+    )

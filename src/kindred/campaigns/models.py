@@ -62,6 +62,8 @@ class Campaign(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     category_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     scheduled_at: Mapped[datetime | None] = mapped_column(default=None)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When it last went to SENDING (started, resumed, sent again): names its lanes' run.
+    sending_since: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Deleted after sending started: gone from the API, kept so that the links in emails
     # already delivered (unsubscribe above all) keep working.

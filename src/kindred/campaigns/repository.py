@@ -28,7 +28,6 @@ from kindred.campaigns.errors import CampaignNotFound
 from kindred.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
 from kindred.contacts.models import Contact
 from kindred.core.db.dialect import cached_plans, is_postgres
-from kindred.core.jobs import Job, JobStatus
 from kindred.core.repository import Repository, WorkspaceRepository
 
 Recipient = CampaignRecipient
@@ -97,24 +96,6 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
                 Campaign.completed_at < end,
             )
         )
-
-    async def waiting_jobs(self, campaign_id: uuid.UUID, task: str) -> int:
-        """The campaign's `task` jobs queued and not yet taken by a worker (a retry waiting
-        for its time included). On PostgreSQL they stay locked until this transaction ends:
-        a worker cannot take one meanwhile and read the campaign's status as it was before
-        this transaction changed it."""
-        waiting = await self.session.scalars(
-            select(Job.id)
-            .where(
-                Job.workspace_id == self.workspace_id,
-                Job.name == task,
-                Job.status == JobStatus.QUEUED.value,
-                Job.payload["campaign"].as_string() == str(campaign_id),
-            )
-            .order_by(Job.id)
-            .with_for_update()
-        )
-        return len(waiting.all())
 
     async def add_to_counters(self, campaign_id: uuid.UUID, **deltas: int) -> None:
         """Adds to counters (`sent=3, failed=1`, by column name without `_count`) in one

@@ -187,11 +187,10 @@ async def delete_campaign(
     responses=NOT_FOUND | INVALID,
 )
 async def send_campaign(
-    campaign_id: uuid.UUID, principal: WorkspaceAdmin, session: DbSession
+    campaign_id: uuid.UUID, principal: WorkspaceAdmin, session: DbSession, settings: AppSettings
 ) -> Any:
-    return SendResult(
-        recipients=await service.send_campaign(session, principal.workspace, campaign_id)
-    )
+    recipients = await service.send_campaign(session, settings, principal.workspace, campaign_id)
+    return SendResult(recipients=recipients)
 
 
 @router.post(

@@ -10,6 +10,11 @@ Speed: a batch costs a fixed number of statements (claim, contacts, the bulk sen
 one UPDATE of the rows joined to their outcomes, one counters update), and LANES batch
 chains run at once, each from its own place in the audience; PostgreSQL's SKIP LOCKED claim
 keeps them on different rows.
+
+Runs: a campaign going back to SENDING (resumed, sent again after a failure) begins a new run,
+named by its sending_since, which every lane job carries; a lane of an earlier run (its batch
+under way through a quick pause and resume) ends after that batch, so that LANES chains share
+the campaign, never more.
 """
 
 from __future__ import annotations
@@ -31,13 +36,14 @@ from kindred.campaigns.repository import CampaignRepository, RecipientRepository
 from kindred.contacts import stats as contacts
 from kindred.core.db import utcnow
 from kindred.core.events import emit
-from kindred.core.jobs import enqueue_many
+from kindred.core.jobs import enqueue_many, waiting_jobs
 from kindred.core.templating import TemplateInvalid
 from kindred.messaging import bulk
 from kindred.messaging.models import Channel
 from kindred.settings import Settings
 
 SEND_TASK = "campaigns.send_batch"
+ACTIVATION = "activation"  # the send job payload's key naming its lane's run
 FREEZE_BATCH = 10_000
 SEND_BATCH = 500
 LANES = 2  # batch chains per campaign: the workers that can share it
@@ -63,6 +69,15 @@ async def freeze(session: AsyncSession, campaign: Campaign) -> int:
     return campaign.recipients_count
 
 
+def activation_of(campaign: Campaign) -> str:
+    """Names the campaign's current sending run by when it began: its start, or its last
+    return to SENDING (resumed, or sent again after a failure). A lane's jobs carry it, so
+    that a lane of an earlier run can tell that the campaign has stopped and started again
+    since its batch began."""
+    assert campaign.sending_since is not None, "a campaign sending has started"
+    return campaign.sending_since.isoformat()
+
+
 async def schedule_batch(
     session: AsyncSession,
     campaign: Campaign,
@@ -72,7 +87,11 @@ async def schedule_batch(
     """Queues a batch job for each lane (all LANES when starting; `schedule_missing_lanes`
     when sending again): each sends a batch and queues its lane's next, starting after the
     last contact it sent to, so that as many workers as lanes share one campaign."""
-    payload = {"workspace": str(campaign.workspace_id), "campaign": str(campaign.id)}
+    payload = {
+        "workspace": str(campaign.workspace_id),
+        "campaign": str(campaign.id),
+        ACTIVATION: activation_of(campaign),
+    }
     if after is not None:
         payload["after"] = str(after)
     await enqueue_many(
@@ -84,16 +103,25 @@ async def schedule_batch(
 
 
 async def schedule_missing_lanes(session: AsyncSession, campaign: Campaign) -> None:
-    """Queues the lanes a campaign going back to SENDING lacks: a lane whose next batch job
-    was still queued when the campaign stopped carries on by itself once it runs, so queuing
-    LANES more would leave more chains than LANES sharing the campaign (and one more per
-    pause and resume). A lane in the middle of a batch meanwhile is not counted (it may have
-    read the campaign's status before the stop, and end): at worst it carries on as one lane
-    too many until the work runs out, while counting it could leave no lane at all."""
-    repository = CampaignRepository(session, campaign.workspace_id)
-    missing = LANES - await repository.waiting_jobs(campaign.id, SEND_TASK)
-    if missing > 0:
-        await schedule_batch(session, campaign, lanes=missing)
+    """Begins a new run of a campaign going back to SENDING and queues the lanes it lacks.
+
+    A lane whose next batch job is still queued joins the new run (its job takes the run's
+    name, locked meanwhile on PostgreSQL) and carries on by itself once it runs: queuing
+    LANES more would leave more chains than LANES sharing the campaign. A lane in the middle
+    of a batch (its job taken by a worker) is not counted: it may have read the campaign's
+    status before the stop, finish that batch (its rows are claimed: sent once) and queue
+    its next, which ends unsent as it belongs to the earlier run; or it read the stop, and
+    ends. Either way LANES chains carry on, never more, however quick the pause and resume."""
+    campaign.sending_since = utcnow()
+    joined = await waiting_jobs(
+        session,
+        SEND_TASK,
+        workspace_id=campaign.workspace_id,
+        naming={"campaign": str(campaign.id)},
+        amend={ACTIVATION: activation_of(campaign)},
+    )
+    if joined < LANES:
+        await schedule_batch(session, campaign, lanes=LANES - joined)
 
 
 async def send_batch(
@@ -103,13 +131,15 @@ async def send_batch(
     campaign_id: uuid.UUID,
     after: uuid.UUID | None = None,
     *,
+    activation: str | None = None,
     one_by_one: bool = False,
 ) -> None:
     """Sends the next batch and queues the lane's next. A lane that finds nothing after its
     place looks once more from the start (rows a crashed batch gave back); finding nothing
     there either, it ends, and the lane that finds no row pending at all finishes the
-    campaign. `one_by_one`: see `_send_one_by_one`."""
-    campaign = await _still_sending(session, workspace_id, campaign_id)
+    campaign. `activation`: the run the lane belongs to (`activation_of`). `one_by_one`: see
+    `_send_one_by_one`."""
+    campaign = await _still_sending(session, workspace_id, campaign_id, activation)
     if campaign is None:
         return
     if one_by_one:
@@ -139,12 +169,18 @@ async def _send_one_by_one(
 
 
 async def _still_sending(
-    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    activation: str | None,
 ) -> Campaign | None:
     """The campaign, unless deleted, paused or cancelled meanwhile (its rows wait or are
-    dropped)."""
+    dropped), or stopped and sending again since the lane's run began (the new run's lanes
+    send its rows). A job queued before lanes carried their run (None) goes by the status."""
     campaign = await CampaignRepository(session, workspace_id).get(campaign_id)
     if campaign is None or campaign.status != CampaignStatus.SENDING.value:
+        return None
+    if activation is not None and datetime.fromisoformat(activation) != campaign.sending_since:
         return None
     return campaign
 

@@ -14,7 +14,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.analytics.registry import Window, overview_metrics
-from kindred.campaigns import audience, sending
+from kindred.campaigns import audience, compose, sending
 from kindred.campaigns import preview as previews
 from kindred.campaigns.errors import CampaignStateError
 from kindred.campaigns.models import (
@@ -41,8 +41,9 @@ EDITABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.PAUSED.value, Sta
 STARTABLE = {Status.DRAFT.value, Status.SCHEDULED.value}
 CANCELLABLE = {Status.DRAFT.value, Status.SCHEDULED.value, Status.SENDING.value,
                Status.PAUSED.value, Status.FAILED.value}  # fmt: skip
-# Stopped part-way, its pending recipients waiting: a delete cancels it first.
-HELD = {Status.PAUSED.value, Status.FAILED.value}
+# Stopped part-way, its pending recipients waiting (SCHEDULED: rescheduled after it failed):
+# a delete cancels it first.
+HELD = {Status.PAUSED.value, Status.FAILED.value, Status.SCHEDULED.value}
 # Fixed once sending starts: the recipient rows were frozen from them and part were sent.
 FIXED_ONCE_STARTED = ("type", "segment_id", "target_tags", "target_tags_match", "filter",
                       "category_id")  # fmt: skip
@@ -93,10 +94,22 @@ def _validate_templates(campaign: Campaign) -> None:
     validate(campaign.subject or "")
 
 
-def _status_for_schedule(campaign: Campaign) -> None:
+def _status_for_schedule(campaign: Campaign, values: dict[str, Any]) -> None:
+    """A draft or scheduled campaign is SCHEDULED when it has a time; without one it is a
+    DRAFT, or, had it started (rescheduled after a failure), PAUSED: held with its pending
+    recipients, as resuming or cancelling it expects. A FAILED one given a time to come is
+    SCHEDULED again and no longer reads as failed (one sent back with the time it failed at
+    stays FAILED: an edit of its content must not send it at once)."""
     if campaign.status in STARTABLE:
-        scheduled = campaign.scheduled_at is not None
-        campaign.status = (Status.SCHEDULED if scheduled else Status.DRAFT).value
+        unscheduled = Status.DRAFT if campaign.started_at is None else Status.PAUSED
+        campaign.status = (Status.SCHEDULED if campaign.scheduled_at else unscheduled).value
+    elif campaign.status == Status.FAILED.value and _to_come(values.get("scheduled_at")):
+        campaign.status = Status.SCHEDULED.value
+        _no_longer_failed(campaign)
+
+
+def _to_come(moment: datetime | None) -> bool:
+    return moment is not None and moment > utcnow()
 
 
 async def _apply(session: AsyncSession, campaign: Campaign, values: dict[str, Any]) -> None:
@@ -107,7 +120,7 @@ async def _apply(session: AsyncSession, campaign: Campaign, values: dict[str, An
     if campaign.started_at is None:
         await audience.check(session, campaign.workspace_id, campaign.segment_id, campaign.filter)
     _validate_templates(campaign)
-    _status_for_schedule(campaign)
+    _status_for_schedule(campaign, values)
 
 
 async def create_campaign(
@@ -188,36 +201,45 @@ async def start(session: AsyncSession, campaign: Campaign) -> int:
         campaign.id, campaign.status, Status.SENDING.value
     ):
         raise CampaignStateError(f"The campaign is {campaign.status}: it cannot be sent again")
-    _sending_again(campaign)
-    campaign.started_at = utcnow()
+    _no_longer_failed(campaign)
+    campaign.started_at = campaign.sending_since = utcnow()
     recipients = await sending.freeze(session, campaign)
     await sending.schedule_batch(session, campaign)
     return recipients
 
 
-def _sending_again(campaign: Campaign) -> None:
-    """A campaign back to SENDING after a failure no longer reads as failed or complete."""
+def _no_longer_failed(campaign: Campaign) -> None:
+    """A campaign sent or scheduled again after a failure no longer reads as failed or
+    complete."""
     campaign.failure_reason = None
     campaign.completed_at = None
 
 
 async def send_campaign(
-    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> int:
     """Starts the campaign, or sends the rest of one that failed part-way; the number of
     recipients queued."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
-    if campaign.status == Status.FAILED.value and campaign.started_at is not None:
-        return await _send_the_rest(session, campaign)
-    return await start(session, campaign)
+    return await _send(session, settings, campaign)
+
+
+async def _send(session: AsyncSession, settings: Settings, campaign: Campaign) -> int:
+    """Starts the campaign, or sends the rest of one that started before (it failed part-way,
+    and may have been rescheduled since); the number of recipients queued."""
+    compose.require_absolute_links(settings, campaign)
+    if campaign.started_at is None:
+        return await start(session, campaign)
+    return await _send_the_rest(session, campaign)
 
 
 async def _send_the_rest(session: AsyncSession, campaign: Campaign) -> int:
-    """A campaign that failed part-way carries on with its audience frozen then: its rows
-    still PENDING are sent, and only they (SENT, FAILED and SKIPPED rows are final, so no one
-    gets the message twice); how many they are."""
-    await _claim(session, campaign, {Status.FAILED.value}, Status.SENDING)
-    _sending_again(campaign)
+    """A campaign that failed part-way, sent again or rescheduled, carries on with its
+    audience frozen then: its rows still PENDING are sent, and only they (SENT, FAILED and
+    SKIPPED rows are final, so no one gets the message twice); how many they are."""
+    again = {Status.FAILED.value, Status.SCHEDULED.value}
+    await _claim(session, campaign, again, Status.SENDING)
+    _no_longer_failed(campaign)
     await sending.schedule_missing_lanes(session, campaign)
     pending = RecipientStatus.PENDING.value
     return await RecipientRepository(session, campaign.workspace_id).count(campaign.id, pending)
@@ -253,17 +275,22 @@ async def pause(session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uui
 async def resume(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> Campaign:
-    """A paused campaign that had started carries on; one paused before starting is scheduled
+    """A paused campaign that had started carries on, unless scheduled for later (rescheduled
+    after a failure): it waits for its time then; one paused before starting is scheduled
     again (and starts on the next tick if its time has passed), or a draft if unscheduled
     meanwhile."""
     campaign = await get_campaign(session, workspace_id, campaign_id)
-    target = Status.SENDING if campaign.started_at else Status.DRAFT
-    if target is Status.DRAFT and campaign.scheduled_at is not None:
-        target = Status.SCHEDULED
+    target = _resumed_status(campaign)
     campaign = await _move(session, workspace_id, campaign_id, {Status.PAUSED.value}, target)
     if target is Status.SENDING:
         await sending.schedule_missing_lanes(session, campaign)
     return campaign
+
+
+def _resumed_status(campaign: Campaign) -> Status:
+    if campaign.started_at is None:
+        return Status.DRAFT if campaign.scheduled_at is None else Status.SCHEDULED
+    return Status.SCHEDULED if _to_come(campaign.scheduled_at) else Status.SENDING
 
 
 async def cancel(
@@ -287,6 +314,7 @@ async def preview(
     campaign = await get_campaign(session, workspace_id, campaign_id)
     if campaign.type != CampaignType.EMAIL.value:
         raise BadRequest("Only email campaigns have an email preview")
+    compose.require_absolute_links(settings, campaign)
     await previews.send(session, settings, campaign, email)
 
 
@@ -303,22 +331,22 @@ async def recipients_page(
     )
 
 
-async def start_due(session: AsyncSession, now: datetime) -> int:
+async def start_due(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """The scheduler tick: every SCHEDULED campaign whose time has come starts sending."""
     due = await AnyCampaigns(session).due(now, DUE_PER_TICK)
     for campaign in due:
-        await _start_scheduled(session, campaign)
+        await _start_scheduled(session, settings, campaign)
     return len(due)
 
 
-async def _start_scheduled(session: AsyncSession, campaign: Campaign) -> None:
+async def _start_scheduled(session: AsyncSession, settings: Settings, campaign: Campaign) -> None:
     """Starts one due campaign in its own savepoint. One that can no longer start (its
     audience filter names a field deleted since, say) ends FAILED: left SCHEDULED it would
     fail every tick and, raising, roll back the start of every other workspace's campaigns."""
     campaign_id = campaign.id
     try:
         async with session.begin_nested():
-            await start(session, campaign)
+            await _send(session, settings, campaign)
     except KindredError as error:
         log.warning("scheduled campaign %s cannot start: %s", campaign_id, error.message)
         await session.refresh(campaign)  # the savepoint's rollback expired it

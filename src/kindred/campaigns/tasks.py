@@ -15,7 +15,12 @@ from kindred.core.jobs import scanner, task, task_settings
 
 
 async def _lane(
-    session: AsyncSession, workspace: str, campaign: str, after: str | None, one_by_one: bool
+    session: AsyncSession,
+    workspace: str,
+    campaign: str,
+    after: str | None,
+    activation: str | None,
+    one_by_one: bool,
 ) -> None:
     await sending.send_batch(
         session,
@@ -23,22 +28,34 @@ async def _lane(
         uuid.UUID(workspace),
         uuid.UUID(campaign),
         None if after is None else uuid.UUID(after),
+        activation=activation,
         one_by_one=one_by_one,
     )
 
 
 async def send_one_by_one(
-    session: AsyncSession, error: str, *, workspace: str, campaign: str, after: str | None = None
+    session: AsyncSession,
+    error: str,
+    *,
+    workspace: str,
+    campaign: str,
+    after: str | None = None,
+    activation: str | None = None,
 ) -> None:
     """The give-up hook of a batch that failed every attempt."""
-    await _lane(session, workspace, campaign, after, one_by_one=True)
+    await _lane(session, workspace, campaign, after, activation, one_by_one=True)
 
 
 @task(sending.SEND_TASK, on_give_up=send_one_by_one)
 async def send_batch(
-    session: AsyncSession, *, workspace: str, campaign: str, after: str | None = None
+    session: AsyncSession,
+    *,
+    workspace: str,
+    campaign: str,
+    after: str | None = None,
+    activation: str | None = None,
 ) -> None:
-    await _lane(session, workspace, campaign, after, one_by_one=False)
+    await _lane(session, workspace, campaign, after, activation, one_by_one=False)
 
 
 @task(preview.PREVIEW_TASK)
@@ -52,7 +69,7 @@ async def send_preview(
 
 @scanner("campaigns.start_due")
 async def start_due(session: AsyncSession, now: datetime) -> int:
-    return await service.start_due(session, now)
+    return await service.start_due(session, task_settings(session), now)
 
 
 @consumer("campaigns.delivery")

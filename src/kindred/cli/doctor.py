@@ -106,7 +106,10 @@ def check_providers(settings: Settings) -> list[Finding]:
     if settings.email_provider == "smtp" and settings.smtp_host == "localhost":
         found.append(Finding("providers", "warn", "live email goes to an SMTP server on localhost"))
     if not settings.public_base_url:
-        detail = "KINDRED_PUBLIC_BASE_URL is unset: Twilio cannot report delivery status"
+        detail = (
+            "KINDRED_PUBLIC_BASE_URL is unset: Twilio cannot report delivery status, and "
+            "email campaigns cannot be sent (their links must be absolute)"
+        )
         found.append(Finding("providers", "warn", detail))
     live = f"live: email through {settings.email_provider}, SMS through each workspace's Twilio"
     return found or [Finding("providers", "ok", live)]

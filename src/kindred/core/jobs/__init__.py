@@ -9,7 +9,7 @@ due and takes back jobs whose worker died mid-run.
 from kindred.core.jobs.models import Job, JobStatus
 from kindred.core.jobs.registry import scanner, task
 from kindred.core.jobs.runner import task_settings
-from kindred.core.jobs.service import enqueue, enqueue_many, queue_stats
+from kindred.core.jobs.service import enqueue, enqueue_many, queue_stats, waiting_jobs
 
 __all__ = [
     "Job",
@@ -20,4 +20,5 @@ __all__ = [
     "scanner",
     "task",
     "task_settings",
+    "waiting_jobs",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -35,6 +35,25 @@ class JobRepository(Repository[Job]):
         if result.scalar_one_or_none() is None:
             return None
         return await self.session.get(Job, job_id, populate_existing=True)
+
+    async def waiting(
+        self, name: str, workspace_id: uuid.UUID, naming: Mapping[str, str]
+    ) -> Sequence[Job]:
+        """The workspace's `name` jobs queued and not yet taken by a worker (a retry waiting
+        for its time included) whose payload holds `naming`'s values, locked on PostgreSQL
+        until this transaction ends."""
+        statement = (
+            select(Job)
+            .where(
+                Job.workspace_id == workspace_id,
+                Job.name == name,
+                Job.status == JobStatus.QUEUED.value,
+                *(Job.payload[key].as_string() == value for key, value in naming.items()),
+            )
+            .order_by(Job.id)
+            .with_for_update()
+        )
+        return (await self.session.scalars(statement)).all()
 
     async def due_ids(
         self, now: datetime, republish_before: datetime | None, limit: int

@@ -22,7 +22,7 @@ from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.jobs.registry import SCANNERS
 from kindred.core.jobs.repository import JobRepository
-from kindred.core.jobs.runner import JobRunner
+from kindred.core.jobs.runner import SETTINGS_KEY, JobRunner
 from kindred.core.jobs.service import take_pending
 from kindred.settings import Settings
 
@@ -102,6 +102,7 @@ class JobRuntime:
         for name, scan in SCANNERS.items():
             try:
                 async with self.database.session_scope() as session:
+                    session.info[SETTINGS_KEY] = self.settings  # task_settings, as for tasks
                     await scan(session, now)
             except Exception:  # a failing scanner must not stop the others
                 log.exception("scanner %s failed", name)

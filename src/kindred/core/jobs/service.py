@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,6 +73,26 @@ async def enqueue_many(
     jobs = [_job(name, workspace_id, now, max_attempts, payload) for payload in payloads]
     await JobRepository(session).add_all(jobs)
     _published_after_commit(session, jobs)
+
+
+async def waiting_jobs(
+    session: AsyncSession,
+    name: str,
+    *,
+    workspace_id: uuid.UUID,
+    naming: Mapping[str, str],
+    amend: Mapping[str, Any] | None = None,
+) -> int:
+    """How many of the workspace's `name` jobs whose payload holds `naming`'s values (the
+    campaign a batch job is for, say) are queued and not yet taken by a worker, a retry
+    waiting for its time included; `amend` is merged into their payloads, which they will
+    run with. On PostgreSQL they stay locked until this transaction ends: a worker cannot take
+    one meanwhile and act on the state this transaction is changing as it was before."""
+    jobs = await JobRepository(session).waiting(name, workspace_id, naming)
+    if amend:
+        for job in jobs:
+            job.payload = {**job.payload, **amend}
+    return len(jobs)
 
 
 def take_pending(session: AsyncSession) -> list[uuid.UUID]:
