@@ -104,6 +104,26 @@ async def test_set_field_with_a_value_the_contact_refuses_fails_its_step(
 
 
 @pytest.mark.parametrize(
+    ("field", "value"),
+    [("firstName", "x" * 300), ("firstName", 5), ("customFields.score", "high")],
+)
+async def test_set_field_with_a_literal_value_the_contact_refuses_is_a_400(
+    app: FastAPI, field: str, value: Any
+) -> None:
+    """Unlike a template's, a literal value is known when saved: it would fail every run."""
+    actor = await signup(app)
+    score = {"name": "score", "label": "Score", "fieldType": "number"}
+    assert (await actor.client.post("/api/fields", json=score)).status_code == 201
+    action = {"type": "SET_FIELD", "config": {"field": field, "value": value}}
+    body = {"name": "Set", "trigger": "CONTACT_CREATED", "actions": [action]}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "actions[0].config"
+    assert field in response.json()["error"]
+    assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
+@pytest.mark.parametrize(
     ("data", "field"),
     [
         ("hello", "data"),

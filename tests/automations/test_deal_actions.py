@@ -14,6 +14,8 @@ from tests.factories import Actor, signup
 from tests.messaging.helpers import make_contact
 from tests.pipeline_helpers import make_deal
 
+VIP = [{"field": "tags", "operator": "contains", "value": "vip"}]
+
 
 async def _deals(actor: Actor) -> list[dict[str, Any]]:
     response = await actor.client.get("/api/deals")
@@ -81,13 +83,47 @@ async def test_a_deal_action_on_another_workspaces_ids_or_unknown_values_is_a_40
     }
     body = {
         "name": "Deals",
-        "trigger": "CONTACT_CREATED",
+        "trigger": "DEAL_STAGE_CHANGED",
         "actions": [{"type": kind, "config": config}],
     }
     response = await actor.client.post("/api/workflows", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["details"][0]["field"] == "actions[0].config"
     assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        {"trigger": "CONTACT_CREATED"},
+        {"trigger": "CONTACT_UPDATED"},
+        {"trigger": "TAG_ADDED", "triggerConfig": {"tag": "vip"}},
+        {"trigger": "TAG_REMOVED"},
+        {"trigger": "FIELD_CHANGED", "triggerConfig": {"field": "status"}},
+        {"trigger": "MESSAGE_RECEIVED"},
+        {"trigger": "APPOINTMENT_SCHEDULED"},
+        {"trigger": "FORM_SUBMITTED"},
+        {"trigger": "SCHEDULE", "triggerConfig": {"cron": "0 * * * *"}, "conditions": VIP},
+    ],
+    ids=lambda trigger: trigger["trigger"],
+)
+async def test_move_deal_stage_without_a_deal_id_off_a_deal_trigger_is_a_400_naming_it(
+    app: FastAPI, trigger: dict[str, Any]
+) -> None:
+    """Only a DEAL_STAGE_CHANGED run has a deal of its own to move (the event's): anywhere
+    else MOVE_DEAL_STAGE without config.dealId would fail on every run."""
+    actor = await signup(app)
+    create = {"type": "CREATE_DEAL", "config": {"title": "New"}}
+    move = {"type": "MOVE_DEAL_STAGE", "config": {"stage": "CLOSED_WON"}}
+    body = {"name": "No deal", **trigger, "actions": [create, move]}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "actions[1].config.dealId"
+    assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+    saved = await make_workflow(actor, trigger="DEAL_STAGE_CHANGED", actions=[move])
+    changed = await actor.client.put(f"/api/workflows/{saved['id']}", json=trigger)
+    assert changed.status_code == 400, changed.text
+    assert changed.json()["details"][0]["field"] == "actions[0].config.dealId"
 
 
 async def test_a_deal_action_on_this_workspaces_own_pipeline_and_deal_is_saved(

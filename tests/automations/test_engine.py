@@ -14,7 +14,7 @@ from kindred.app import create_app
 from kindred.automations import webhook as webhook_action
 from kindred.automations.actions import ACTIONS, StepContext
 from kindred.automations.engine import MAX_DEPTH, on_event
-from kindred.automations.runner import ADVANCE_TASK
+from kindred.automations.runner import ADVANCE_TASK, CONTACT_DELETED
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from kindred.core.events import events_since
@@ -355,6 +355,21 @@ async def test_a_workflow_deleted_while_its_run_waits_leaves_its_job_nothing_to_
             )
         )
         assert set(statuses) == {JobStatus.SUCCEEDED}
+
+
+async def test_a_run_whose_contact_is_deleted_while_it_waits_stops_saying_so(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    """Its next step (a deal "for" the contact here) would act about someone who is gone."""
+    actor = await signup(app)
+    then = {"type": "CREATE_DEAL", "config": {"title": "Follow up {{contact.firstName}}"}}
+    workflow, contact = await waiting_run(actor, jobs, then, hours=1)
+    assert (await actor.client.delete(f"/api/contacts/{contact['id']}")).status_code == 200
+    await settle(jobs, now=utcnow() + timedelta(hours=2))
+    (run,) = await runs_of(actor, workflow["id"])
+    assert (run["status"], run["error"]) == ("STOPPED", CONTACT_DELETED)
+    assert [step["type"] for step in run["steps"]] == ["WAIT"]
+    assert (await actor.client.get("/api/deals")).json()["deals"] == []
 
 
 async def test_runs_are_listed_newest_first_a_page_at_a_time(

@@ -174,6 +174,8 @@ async def test_appointment_scheduled_starts_on_a_booking(app: FastAPI, jobs: Job
     [
         ("TAG_ADDED", {"tag": ["VIP"]}, "tag"),
         ("DEAL_STAGE_CHANGED", {"toStage": {"key": "CLOSED_WON"}}, "toStage"),
+        ("DEAL_STAGE_CHANGED", {"toStage": "WON"}, "toStage"),  # no pipeline has it
+        ("DEAL_STAGE_CHANGED", {"toStage": "closed_won", "fromStage": "Closed won"}, "fromStage"),
         ("MESSAGE_RECEIVED", {"channel": "pigeon"}, "channel"),
         ("FORM_SUBMITTED", {"formId": True}, "formId"),
     ],

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.automations.models import Workflow, WorkflowRun
 from kindred.contacts import interactions, tags
 from kindred.contacts import service as contacts
+from kindred.contacts.errors import InvalidContactField
+from kindred.contacts.fields import FieldChecker
 from kindred.contacts.models import Contact
 from kindred.contacts.schemas import ContactFields, ContactRead, TagCreate
 from kindred.contacts.values import normalise_email
@@ -43,6 +45,8 @@ WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks"
 # A message step's text: `config.message`, else `config.body` (document 000's SEND_EMAIL).
 MESSAGE_KEYS = ("message", "body")
 LONGEST_WAIT = timedelta(days=3650)
+# What starts a Jinja2 expression, statement or comment in a config value.
+TEMPLATE_MARKS = ("{{", "{%", "{#")
 # Contact columns SET_FIELD may write; any other name but UNSETTABLE's is a custom field.
 SETTABLE = frozenset(CONTACT_COLUMNS) - {"created_at", "updated_at", "last_task_run"}
 # The contact's other fields (tags, ids, timestamps): never read as a custom field's name.
@@ -235,6 +239,32 @@ def checked_change(field: str, value: Any) -> dict[str, Any]:
     return change
 
 
+def is_template(value: Any) -> bool:
+    """Whether a config value is text with template syntax (its value is known only once it
+    renders for a contact)."""
+    return isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS)
+
+
+async def check_set_field(
+    session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
+) -> None:
+    """SET_FIELD's field is one a step may set and, unless its value is a template, that value
+    is one the contact takes: a column's by the contacts API's rules, a custom field's by its
+    definition (so that a literal `"high"` for a number field is refused when saved, not on
+    every run)."""
+    field, value = str(_required(config, "field")), config.get("value")
+    if is_template(value):
+        field_change(field, None)
+        return
+    custom = checked_change(field, value).get("custom_fields")
+    if custom:
+        checker = await FieldChecker.load(session, workspace_id)
+        try:
+            checker.check(custom)
+        except InvalidContactField as error:
+            raise ActionFailed(f"{field}: {error.message}") from None
+
+
 async def set_field(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     contact = step.need_contact()
     field = str(_required(config, "field"))
@@ -307,8 +337,13 @@ async def _pipeline(
         raise ActionFailed("config.pipelineId is not a pipeline of this workspace") from None
 
 
+def has_stage(candidates: Sequence[Pipeline], stage: str) -> bool:
+    """Whether one of the pipelines has the stage key `stage` (in any case)."""
+    return any(known.key == stage.upper() for found in candidates for known in found.stages)
+
+
 def _has_stage(candidates: Sequence[Pipeline], stage: str, where: str) -> None:
-    if not any(known.key == stage.upper() for found in candidates for known in found.stages):
+    if not has_stage(candidates, stage):
         raise ActionFailed(f"config.stage {stage!r} is not a stage of {where}")
 
 

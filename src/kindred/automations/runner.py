@@ -11,7 +11,9 @@ WAIT records its step, schedules the same task for later and returns; the task t
 continues from the step after it, so a restart loses nothing (the job is a database row).
 A workflow set INACTIVE acts no more: its runs that are waiting or not yet executed stop
 (STOPPED, saying why) when their job comes, even when it was set ACTIVE again meanwhile (a
-run belongs to the activation it started under).
+run belongs to the activation it started under). So does a run whose contact was deleted
+(while it waited, or before it began): it was started for that contact, and its next steps
+would act on no one, or send a WEBHOOK or an email about someone who is gone.
 WEBHOOK steps are QUEUED here and delivered by their own task (network calls never run inside
 the run's transaction).
 """
@@ -45,6 +47,7 @@ from kindred.settings import Settings
 
 ADVANCE_TASK = "automations.advance_run"
 DEACTIVATED = "Stopped: the workflow was deactivated before the run's next step"
+CONTACT_DELETED = "Stopped: the run's contact was deleted before its next step"
 # Errors a retry of the whole attempt may cure: the database's and the network's.
 TRANSIENT = (SQLAlchemyError, OSError)
 
@@ -146,6 +149,9 @@ async def advance(
         return
     if not context.workflow.active_in(run.context.get("activation")):
         _finish(run, RunStatus.STOPPED, DEACTIVATED)
+        return
+    if run.contact_id is not None and context.contact is None:
+        _finish(run, RunStatus.STOPPED, CONTACT_DELETED)
         return
     run.status = RunStatus.RUNNING
     # runs started before runs kept their actions take the workflow's

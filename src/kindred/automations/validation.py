@@ -2,8 +2,8 @@
 
 Each check names the offending field (`triggerConfig.cron`, `actions[2].config.tag`...), so a
 client can point at it. Besides each value on its own, the checks hold the steps to what their
-runs will have: a step that acts on the run's contact (or its deal) is refused on a trigger
-whose runs never have one, instead of failing on every run.
+runs will have: a step that acts on the run's contact (or on the triggering event's deal) is
+refused on a trigger whose runs never have one, instead of failing on every run.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from kindred.automations.actions import (
     ActionFailed,
     check_create_deal,
     check_move_deal_stage,
+    check_set_field,
     checked_change,
     field_change,
+    has_stage,
     message_template,
     task_assignee,
     wait_delay,
@@ -36,6 +38,7 @@ from kindred.contacts.values import normalise_email
 from kindred.core.db import utcnow
 from kindred.core.errors import ValidationFailed
 from kindred.core.templating import TemplateInvalid, validate
+from kindred.deals import pipelines
 from kindred.messaging.models import Channel
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -51,6 +54,9 @@ UNCONDITIONED_SCHEDULE = (
     "a SCHEDULE without conditions runs once, without a contact "
     "(with conditions it runs once for each contact they match)"
 )
+# Triggers whose event carries a deal (its id kept in the run's context): the only ones on which
+# MOVE_DEAL_STAGE without config.dealId has a deal to move.
+DEAL_TRIGGERS = frozenset({"DEAL_STAGE_CHANGED"})
 # Steps that act on the run's contact (SEND_EMAIL unless its config.to names the address).
 CONTACT_ACTIONS = frozenset(
     {"SEND_SMS", "SEND_EMAIL", "SEND_WHATSAPP", "ADD_TAG", "REMOVE_TAG", "SET_FIELD", "CREATE_TASK"}
@@ -105,14 +111,14 @@ async def _check_values(
     session: AsyncSession, workspace_id: uuid.UUID, index: int, action: ActionIn
 ) -> None:
     """The config values a step would only trip over when it runs: WAIT's duration, SET_FIELD's
-    field, the deal values and the ids of CREATE_DEAL, MOVE_DEAL_STAGE and CREATE_TASK (this
-    workspace's)."""
+    field and its value (unless a template), the deal values and the ids of CREATE_DEAL,
+    MOVE_DEAL_STAGE and CREATE_TASK (this workspace's)."""
     config = action.config
     try:
         if action.type.value == "WAIT":
             wait_delay(config)
         elif action.type.value == "SET_FIELD":
-            field_change(str(config["field"]), None)
+            await check_set_field(session, workspace_id, config)
         elif action.type.value == "CREATE_DEAL":
             await check_create_deal(session, workspace_id, config)
         elif action.type.value == "MOVE_DEAL_STAGE":
@@ -131,13 +137,20 @@ def _contactless(trigger: str, conditions: list[Any]) -> str | None:
     return CONTACTLESS.get(trigger)
 
 
-def _check_subject(index: int, action: ActionIn, trigger: str, why: str) -> None:
-    """Refuses a step that needs what no run of `trigger` has: a contact, or (MOVE_DEAL_STAGE
-    without config.dealId) the triggering event's deal, which only a deal's event carries."""
-    kind = action.type.value
-    if kind == "MOVE_DEAL_STAGE" and action.config.get("dealId") in (None, ""):
+def _check_deal(index: int, action: ActionIn, trigger: str) -> None:
+    """Refuses MOVE_DEAL_STAGE without config.dealId on a trigger whose event carries no deal:
+    it would move nothing and fail on every run (a CREATE_DEAL step before it does not name
+    its deal to the steps after it)."""
+    if action.type.value != "MOVE_DEAL_STAGE" or trigger in DEAL_TRIGGERS:
+        return
+    if action.config.get("dealId") in (None, ""):
         message = f"MOVE_DEAL_STAGE needs config.dealId: a {trigger} run has no deal to move"
         raise invalid(f"actions[{index}].config.dealId", message)
+
+
+def _check_contact(index: int, action: ActionIn, why: str) -> None:
+    """Refuses a step that acts on the run's contact on a trigger whose runs have none."""
+    kind = action.type.value
     if kind in CONTACT_ACTIONS and not (kind == "SEND_EMAIL" and action.config.get("to")):
         raise invalid(f"actions[{index}].type", f"{kind} needs the run's contact, and {why}")
 
@@ -175,6 +188,22 @@ def _check_options(trigger: str, config: dict[str, Any]) -> None:
             raise invalid("triggerConfig.channel", f"triggerConfig.channel is one of {names}")
 
 
+async def _check_stages(
+    session: AsyncSession, workspace_id: uuid.UUID, trigger: str, config: dict[str, Any]
+) -> None:
+    """DEAL_STAGE_CHANGED's fromStage and toStage are stage keys of the workspace's pipelines
+    (the event carries keys such as `CLOSED_WON`, never a stage's display name): any other
+    value would never match, and the workflow would never start."""
+    wanted = {key: config.get(key) for key in OPTIONS["DEAL_STAGE_CHANGED"]}
+    if trigger != "DEAL_STAGE_CHANGED" or all(value in (None, "") for value in wanted.values()):
+        return
+    found = await pipelines.list_pipelines(session, workspace_id)
+    for key, value in wanted.items():
+        if value not in (None, "") and not has_stage(found, str(value)):
+            message = f"triggerConfig.{key} {value!r} is not a stage key of any pipeline"
+            raise invalid(f"triggerConfig.{key}", message)
+
+
 def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
     if trigger == "SCHEDULE":
         _check_cron(config.get("cron"))
@@ -189,6 +218,7 @@ async def check_definition(
     """Validates a complete workflow definition (400 naming the offending field)."""
     trigger, conditions = values["trigger"], values["conditions"]
     _check_trigger(trigger, values["trigger_config"])
+    await _check_stages(session, workspace_id, trigger, values["trigger_config"])
     if trigger in CONTACTLESS and conditions:
         message = f"Conditions are about a contact, and {CONTACTLESS[trigger]}"
         raise invalid("conditions", message)
@@ -197,8 +227,9 @@ async def check_definition(
     for index, raw in enumerate(values["actions"]):
         action = ActionIn.model_validate(raw)
         _check_action(index, action)
+        _check_deal(index, action, trigger)
         if contactless is not None:
-            _check_subject(index, action, trigger, contactless)
+            _check_contact(index, action, contactless)
         await _check_values(session, workspace_id, index, action)
 
 
