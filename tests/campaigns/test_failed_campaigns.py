@@ -229,13 +229,29 @@ async def _received(actor: Actor, people: dict[str, dict[str, Any]]) -> list[int
     return [len(await captured(actor, to=people[role]["email"])) for role in ROLES]
 
 
+async def _failed_then_fixed(
+    app: FastAPI, jobs: JobRuntime, poisoned: set[str]
+) -> tuple[Actor, dict[str, Any], dict[str, dict[str, Any]]]:
+    """A campaign failed part-way, its cause fixed since: (its owner, it, its audience)."""
+    actor = await signup(app)
+    failed, people = await _failed_part_way(actor, jobs, poisoned)
+    poisoned.clear()
+    return actor, failed, people
+
+
+async def _sent_the_rest_once(
+    actor: Actor, campaign_id: str, people: dict[str, dict[str, Any]]
+) -> None:
+    """Only the recipients still pending at the failure got the message, once each."""
+    _only_the_pending_were_sent(await _get(actor, campaign_id))
+    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+
+
 @pytest.mark.usefixtures("one_by_one")
 async def test_a_campaign_failed_part_way_rescheduled_sends_its_pending_recipients_once_at_its_time(
     app: FastAPI, jobs: JobRuntime, poisoned: set[str]
 ) -> None:
-    actor = await signup(app)
-    failed, people = await _failed_part_way(actor, jobs, poisoned)
-    poisoned.clear()
+    actor, failed, people = await _failed_then_fixed(app, jobs, poisoned)
     soon = utcnow() + timedelta(minutes=5)
     scheduled = await _rescheduled(actor, failed["id"], soon)
     assert (scheduled["status"], scheduled["failureReason"]) == ("SCHEDULED", None)
@@ -246,51 +262,42 @@ async def test_a_campaign_failed_part_way_rescheduled_sends_its_pending_recipien
     for minutes in (1, 2):
         await jobs.tick(now=soon + timedelta(minutes=minutes))
         await run_jobs(jobs)
-    _only_the_pending_were_sent(await _get(actor, failed["id"]))
-    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+    await _sent_the_rest_once(actor, failed["id"], people)
 
 
 @pytest.mark.usefixtures("one_by_one")
 async def test_a_rescheduled_campaign_sent_before_its_time_is_not_sent_again_at_it(
     app: FastAPI, jobs: JobRuntime, poisoned: set[str]
 ) -> None:
-    actor = await signup(app)
-    failed, people = await _failed_part_way(actor, jobs, poisoned)
-    poisoned.clear()
+    actor, failed, people = await _failed_then_fixed(app, jobs, poisoned)
     soon = utcnow() + timedelta(minutes=5)
     await _rescheduled(actor, failed["id"], soon)
     queued = await send_campaign(actor, jobs, failed["id"])
     assert queued["recipients"] == 2
     await jobs.tick(now=soon + timedelta(minutes=1))
     await run_jobs(jobs)
-    _only_the_pending_were_sent(await _get(actor, failed["id"]))
-    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+    await _sent_the_rest_once(actor, failed["id"], people)
 
 
 @pytest.mark.usefixtures("one_by_one")
 async def test_a_rescheduled_campaign_unscheduled_again_is_held_paused_until_resumed(
     app: FastAPI, jobs: JobRuntime, poisoned: set[str]
 ) -> None:
-    actor = await signup(app)
-    failed, people = await _failed_part_way(actor, jobs, poisoned)
-    poisoned.clear()
+    actor, failed, people = await _failed_then_fixed(app, jobs, poisoned)
     base = f"/api/campaigns/{failed['id']}"
     await _rescheduled(actor, failed["id"], utcnow() + timedelta(days=1))
     unscheduled = await actor.client.put(base, json={"scheduledAt": None})
     assert unscheduled.json()["status"] == "PAUSED", unscheduled.text
     assert (await actor.client.post(f"{base}/resume")).json()["status"] == "SENDING"
     await run_jobs(jobs)
-    _only_the_pending_were_sent(await _get(actor, failed["id"]))
-    assert await _received(actor, people) == [1, 0, 0, 1, 1]
+    await _sent_the_rest_once(actor, failed["id"], people)
 
 
 @pytest.mark.usefixtures("one_by_one")
 async def test_a_rescheduled_campaign_paused_and_resumed_before_its_time_waits_for_it(
     app: FastAPI, jobs: JobRuntime, poisoned: set[str]
 ) -> None:
-    actor = await signup(app)
-    failed, people = await _failed_part_way(actor, jobs, poisoned)
-    poisoned.clear()
+    actor, failed, people = await _failed_then_fixed(app, jobs, poisoned)
     base = f"/api/campaigns/{failed['id']}"
     soon = utcnow() + timedelta(minutes=5)
     await _rescheduled(actor, failed["id"], soon)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
+import pytest
 from fastapi import FastAPI
 
+from kindred.campaigns import service
+from kindred.campaigns.models import Campaign
+from kindred.campaigns.repository import AnyCampaigns
 from kindred.core.db import utcnow
 from kindred.core.jobs.runtime import JobRuntime
 from tests.campaigns.helpers import (
@@ -85,3 +91,41 @@ async def test_a_campaign_paused_before_its_time_and_unscheduled_resumes_as_a_dr
     edited = await actor.client.put(base, json={"scheduledAt": None})
     assert edited.json()["status"] == "PAUSED"
     assert (await actor.client.post(f"{base}/resume")).json()["status"] == "DRAFT"
+
+
+async def test_a_campaign_sent_before_its_scheduled_time_resumes_sending_after_a_pause(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["early"])
+    tomorrow = (utcnow() + timedelta(days=1)).isoformat()
+    campaign = await create(actor, targetTags=["early"], scheduledAt=tomorrow)
+    base = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.post(f"{base}/send")).status_code == 200
+    assert (await actor.client.post(f"{base}/pause")).json()["status"] == "PAUSED"
+    resumed = (await actor.client.post(f"{base}/resume")).json()
+    assert (resumed["status"], resumed["scheduledAt"]) == ("SENDING", None)
+    await run_jobs(jobs)
+    assert (await actor.client.get(base)).json()["status"] == "SENT"
+    assert len(await captured(actor, to=contact["email"])) == 1
+
+
+async def test_a_campaign_paused_as_the_scheduler_starts_it_stays_paused(
+    app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = await signup(app)
+    past = (utcnow() - timedelta(minutes=1)).isoformat()
+    campaign = await create(actor, targetTags=["race"], scheduledAt=past)
+    found_due = AnyCampaigns.due
+
+    async def due_then_paused(self: AnyCampaigns, now: datetime, limit: int) -> Sequence[Campaign]:
+        due = await found_due(self, now, limit)
+        # The admin's pause lands between the scheduler's read and its start.
+        workspace, campaign_id = uuid.UUID(actor.workspace_id), uuid.UUID(campaign["id"])
+        await service.pause(self.session, workspace, campaign_id)
+        return due
+
+    monkeypatch.setattr(AnyCampaigns, "due", due_then_paused)
+    await jobs.tick(now=utcnow())
+    stored = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (stored["status"], stored["failureReason"]) == ("PAUSED", None)

@@ -165,7 +165,8 @@ async def _send_one_by_one(
         log.exception("campaign %s: a batch cannot be sent", campaign.id)
         cause = error.error if isinstance(error, _NothingSendable) else error
         await session.refresh(campaign)  # the savepoint's rollback expired it
-        await fail(session, campaign, f"Sending stopped: {unexpected(cause)}")
+        reason = f"Sending stopped: {unexpected(cause)}"
+        await fail(session, campaign, reason, was=CampaignStatus.SENDING)
 
 
 async def _still_sending(
@@ -209,10 +210,14 @@ def unexpected(error: Exception) -> str:
     return f"an unexpected error ({kind}); see the server log"
 
 
-async def fail(session: AsyncSession, campaign: Campaign, reason: str) -> None:
-    """The campaign ends FAILED for `reason`, unless it has left its status meanwhile."""
+async def fail(
+    session: AsyncSession, campaign: Campaign, reason: str, *, was: CampaignStatus
+) -> None:
+    """The campaign ends FAILED for `reason` if it is still `was`, the status in which its
+    caller began the work that failed. Not the status read after that failure: a campaign
+    paused, cancelled or sent by hand meanwhile keeps the status it was given."""
     repository = CampaignRepository(session, campaign.workspace_id)
-    if await repository.claim_status(campaign.id, campaign.status, CampaignStatus.FAILED.value):
+    if await repository.claim_status(campaign.id, was.value, CampaignStatus.FAILED.value):
         campaign.failure_reason = reason
         campaign.completed_at = utcnow()
         await refresh_counters(session, campaign)

@@ -201,11 +201,21 @@ async def start(session: AsyncSession, campaign: Campaign) -> int:
         campaign.id, campaign.status, Status.SENDING.value
     ):
         raise CampaignStateError(f"The campaign is {campaign.status}: it cannot be sent again")
-    _no_longer_failed(campaign)
+    _sending_now(campaign)
     campaign.started_at = campaign.sending_since = utcnow()
     recipients = await sending.freeze(session, campaign)
     await sending.schedule_batch(session, campaign)
     return recipients
+
+
+def _sending_now(campaign: Campaign) -> None:
+    """A campaign going to SENDING by its send (not a resume) no longer reads as failed, and
+    its schedule, if still to come (sent by hand before its time), is spent: kept, a pause and
+    resume would hold the campaign SCHEDULED until that time (`_resumed_status`), and a
+    failure then a PUT sending it back would schedule it again."""
+    _no_longer_failed(campaign)
+    if _to_come(campaign.scheduled_at):
+        campaign.scheduled_at = None
 
 
 def _no_longer_failed(campaign: Campaign) -> None:
@@ -239,7 +249,7 @@ async def _send_the_rest(session: AsyncSession, campaign: Campaign) -> int:
     SKIPPED rows are final, so no one gets the message twice); how many they are."""
     again = {Status.FAILED.value, Status.SCHEDULED.value}
     await _claim(session, campaign, again, Status.SENDING)
-    _no_longer_failed(campaign)
+    _sending_now(campaign)
     await sending.schedule_missing_lanes(session, campaign)
     pending = RecipientStatus.PENDING.value
     return await RecipientRepository(session, campaign.workspace_id).count(campaign.id, pending)
@@ -342,7 +352,9 @@ async def start_due(session: AsyncSession, settings: Settings, now: datetime) ->
 async def _start_scheduled(session: AsyncSession, settings: Settings, campaign: Campaign) -> None:
     """Starts one due campaign in its own savepoint. One that can no longer start (its
     audience filter names a field deleted since, say) ends FAILED: left SCHEDULED it would
-    fail every tick and, raising, roll back the start of every other workspace's campaigns."""
+    fail every tick and, raising, roll back the start of every other workspace's campaigns.
+    One paused, cancelled or sent by hand since the tick read it is no longer SCHEDULED: its
+    start fails as a lost race and it keeps its new status."""
     campaign_id = campaign.id
     try:
         async with session.begin_nested():
@@ -350,7 +362,8 @@ async def _start_scheduled(session: AsyncSession, settings: Settings, campaign: 
     except KindredError as error:
         log.warning("scheduled campaign %s cannot start: %s", campaign_id, error.message)
         await session.refresh(campaign)  # the savepoint's rollback expired it
-        await sending.fail(session, campaign, f"The scheduled start failed: {_explained(error)}")
+        reason = f"The scheduled start failed: {_explained(error)}"
+        await sending.fail(session, campaign, reason, was=Status.SCHEDULED)
 
 
 def _explained(error: KindredError) -> str:
