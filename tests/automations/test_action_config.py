@@ -46,6 +46,58 @@ async def test_an_action_config_that_cannot_run_is_a_400_that_changes_nothing(
     assert stored["actions"] == workflow["actions"]
 
 
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        ({"type": "ADD_TAG", "config": {"tag": "   "}}, "tag"),
+        ({"type": "REMOVE_TAG", "config": {"tag": "   "}}, "tag"),
+        ({"type": "ADD_TAG", "config": {"tag": "x" * 101}}, "tag"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": "soon"}}, "dueInDays"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": 1.5}}, "dueInDays"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": -1}}, "dueInDays"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": 3651}}, "dueInDays"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": 10**400}}, "dueInDays"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": True}}, "dueInDays"),
+        ({"type": "CREATE_TASK", "config": {"dueInDays": [3]}}, "dueInDays"),
+    ],
+)
+async def test_a_literal_tag_or_due_in_days_that_cannot_run_is_a_400_naming_it(
+    app: FastAPI, action: dict[str, Any], field: str
+) -> None:
+    actor = await signup(app)
+    body = {"name": "Flow", "trigger": "CONTACT_CREATED", "actions": [action]}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == f"actions[0].config.{field}"
+    assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
+async def test_a_rule_with_a_blank_tag_is_a_400_naming_the_tag(app: FastAPI) -> None:
+    actor = await signup(app)
+    action = {"type": "add_tag", "tag": "   "}
+    response = await actor.client.post(
+        "/api/automations", json={"name": "r", "config": {"actions": [action]}}
+    )
+    assert response.status_code == 400, response.text
+    assert [d["field"] for d in response.json()["details"]] == ["config.actions[0].tag"]
+    assert (await actor.client.get("/api/automations")).json() == []
+
+
+async def test_create_task_records_its_due_in_days_as_a_whole_number(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    action = {"type": "CREATE_TASK", "config": {"title": "Call", "dueInDays": "3"}}
+    workflow = await make_workflow(actor, actions=[action])
+    contact = await make_contact(actor)
+    await settle(jobs)
+    [run] = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED", run
+    timeline = await actor.client.get(f"/api/contacts/{contact['id']}/interactions")
+    [task] = [item for item in timeline.json()["interactions"] if item["type"] == "task"]
+    assert task["metadata"]["dueInDays"] == 3
+
+
 async def test_create_task_may_be_assigned_to_a_member_of_the_workspace(app: FastAPI) -> None:
     actor = await signup(app)
     member = await actor.add_member("member")

@@ -62,3 +62,16 @@ async def test_an_inactive_rule_is_refused_with_a_409_until_it_is_activated(app:
     ran = await actor.client.post(f"{path}/run")
     assert ran.json() == {"affected": 1}
     assert "welcomed" in await tags_of(actor, contact["id"])
+
+
+async def test_a_rule_adding_a_tag_in_another_case_reuses_the_existing_tag(app: FastAPI) -> None:
+    """Filters match tag names ignoring case (`tags has vip` matches `VIP`): a second tag `vip`
+    would be a duplicate that the filters cannot tell apart."""
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["VIP"])
+    body = {"name": "r", "config": {"actions": [{"type": "add_tag", "tag": "vip"}]}}
+    rule = await actor.client.post("/api/automations", json=body)
+    ran = await actor.client.post(f"/api/automations/{rule.json()['id']}/run")
+    assert ran.json() == {"affected": 1}
+    assert await tags_of(actor, contact["id"]) == ["VIP"]
+    assert [tag["name"] for tag in (await actor.client.get("/api/tags")).json()] == ["VIP"]

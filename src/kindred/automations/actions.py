@@ -185,14 +185,25 @@ def _draft(step: StepContext, config: dict[str, Any]) -> messaging.Draft:
     return messaging.Draft(content=checked.content, subject=checked.subject or None)
 
 
-def _tag_name(step: StepContext, config: dict[str, Any]) -> str:
-    """The rendered `config.tag`, held to the tags API's rules (1 to 100 characters), so that a
-    template rendering empty creates no nameless tag."""
-    rendered = step.render(_required(config, "tag"))
+def tag_name(text: str) -> str:
+    """A tag name held to the tags API's rules (stripped, 1 to 100 characters)."""
     try:
-        return TagCreate.model_validate({"name": rendered}).name
+        return TagCreate.model_validate({"name": text}).name
     except ValidationError as error:
-        raise ActionFailed(f"The tag {rendered!r}: {error.errors()[0]['msg']}") from None
+        raise ActionFailed(f"The tag {text!r}: {error.errors()[0]['msg']}") from None
+
+
+def check_tag(config: dict[str, Any]) -> None:
+    """ADD_TAG's or REMOVE_TAG's `config.tag`, unless a template, is a name the tags API takes
+    (a blank one would fail every run)."""
+    if not is_template(config.get("tag")):
+        tag_name(str(config.get("tag")))
+
+
+def _tag_name(step: StepContext, config: dict[str, Any]) -> str:
+    """The rendered `config.tag` as a tag name, so that a template rendering empty creates no
+    nameless tag."""
+    return tag_name(step.render(_required(config, "tag")))
 
 
 async def add_tag(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
@@ -314,6 +325,10 @@ async def move_deal_stage(step: StepContext, config: dict[str, Any]) -> dict[str
 async def create_task(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     contact = step.need_contact()
     assignee = await task_assignee(step.session, step.workspace_id, config)
+    metadata: dict[str, Any] = {"workflowId": str(step.workflow.id), "runId": str(step.run.id)}
+    due = due_in_days(config)
+    if due is not None:
+        metadata["dueInDays"] = due
     interaction = await interactions.record_interaction(
         step.session,
         step.workspace_id,
@@ -321,8 +336,7 @@ async def create_task(step: StepContext, config: dict[str, Any]) -> dict[str, An
         type="task",
         subject=step.render(config.get("title") or step.workflow.name),
         body=step.render(config.get("description")) or None,
-        metadata={"workflowId": str(step.workflow.id), "runId": str(step.run.id)}
-        | ({"dueInDays": config["dueInDays"]} if config.get("dueInDays") else {}),
+        metadata=metadata,
         user_id=assignee or step.workflow.created_by,
     )
     return {"interactionId": str(interaction.id)}
@@ -423,6 +437,22 @@ def _unit(config: dict[str, Any]) -> int:
     if size is None:
         raise ActionFailed(f"A WAIT's unit is one of {', '.join(WAIT_UNITS)}")
     return size
+
+
+def due_in_days(config: dict[str, Any]) -> int | None:
+    """CREATE_TASK's `config.dueInDays`: a whole number of days from 0 to the longest WAIT's
+    (`3`, `3.0` or `"3"`), None when absent."""
+    value = config.get("dueInDays")
+    if value in (None, ""):
+        return None
+    try:
+        days = _amount(value)
+    except ActionFailed:
+        days = math.nan
+    if not (days.is_integer() and 0 <= days <= LONGEST_WAIT.days):
+        message = f"config.dueInDays is a whole number of days from 0 to {LONGEST_WAIT.days}"
+        raise ActionFailed(message)
+    return int(days)
 
 
 def wait_delay(config: dict[str, Any]) -> timedelta:

@@ -146,7 +146,9 @@ class SetFieldAction(InputModel):
 
 class TagAction(InputModel):
     type: Literal["add_tag", "remove_tag"]
-    tag: str = Field(min_length=1, max_length=100)
+    # Held to the tags API's rules by `validation.check_rule_action`, whose 400 names the
+    # action's `tag` (a constraint here would fail every member of the union at once).
+    tag: str
 
 
 class RuleConfig(InputModel):

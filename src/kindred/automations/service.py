@@ -19,12 +19,11 @@ from kindred.automations.schemas import (
     RuleConfig,
     RuleCreate,
     RuleUpdate,
-    SetFieldAction,
     WorkflowCreate,
     WorkflowUpdate,
 )
 from kindred.automations.triggers import parse_conditions
-from kindred.automations.validation import check_definition, check_rule_field
+from kindred.automations.validation import check_definition, check_rule_action
 from kindred.contacts.bulk_ops import Bulk
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
@@ -141,8 +140,7 @@ async def list_runs(
 
 def _rule_values(config: RuleConfig) -> dict[str, Any]:
     for index, action in enumerate(config.actions):
-        if isinstance(action, SetFieldAction):
-            check_rule_field(index, action)
+        check_rule_action(index, action)
     actions = [
         {
             "type": RULE_TYPES[action.type],

@@ -9,7 +9,7 @@ refused on a trigger whose runs never have one, instead of failing on every run.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -22,14 +22,17 @@ from kindred.automations.actions import (
     check_create_deal,
     check_move_deal_stage,
     check_set_field,
+    check_tag,
     checked_change,
+    due_in_days,
     field_change,
     has_stage,
     message_template,
+    tag_name,
     task_assignee,
     wait_delay,
 )
-from kindred.automations.schemas import ActionIn, SetFieldAction
+from kindred.automations.schemas import ActionIn, SetFieldAction, TagAction
 from kindred.automations.triggers import OPTIONS, parse_conditions
 from kindred.automations.webhook import url_template
 from kindred.contacts.bulk_ops import BULK_COLUMNS
@@ -47,6 +50,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "SET_FIELD": ("field",),
     "MOVE_DEAL_STAGE": ("stage",),
     "WEBHOOK": ("url",),
+}
+# Config values checked on their own, by step type: (the key, its check).
+KEYED_CHECKS: dict[str, tuple[str, Callable[[dict[str, Any]], object]]] = {
+    "ADD_TAG": ("tag", check_tag),
+    "REMOVE_TAG": ("tag", check_tag),
+    "CREATE_TASK": ("dueInDays", due_in_days),
 }
 # Event triggers whose event has no contact (nor deal), and why.
 CONTACTLESS = {"LEAD_CREATED": "a new lead is no contact yet"}
@@ -72,6 +81,7 @@ def _check_action(index: int, action: ActionIn) -> None:
     for key in REQUIRED.get(action.type.value, ()):
         if action.config.get(key) in (None, ""):
             raise invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
+    _check_keyed(path, action)
     if action.type.value in CHANNELS and message_template(action.config) is None:
         message = f"{action.type.value} needs config.message (or config.body): the text to send"
         raise invalid(f"{path}.message", message)
@@ -85,6 +95,15 @@ def _check_action(index: int, action: ActionIn) -> None:
         try:
             validate(value)
         except TemplateInvalid as error:
+            raise invalid(f"{path}.{key}", error.message) from None
+
+
+def _check_keyed(path: str, action: ActionIn) -> None:
+    if action.type.value in KEYED_CHECKS:
+        key, check = KEYED_CHECKS[action.type.value]
+        try:
+            check(action.config)
+        except ActionFailed as error:
             raise invalid(f"{path}.{key}", error.message) from None
 
 
@@ -233,7 +252,18 @@ async def check_definition(
         await _check_values(session, workspace_id, index, action)
 
 
-def check_rule_field(index: int, action: SetFieldAction) -> None:
+def check_rule_action(index: int, action: SetFieldAction | TagAction) -> None:
+    """A rule's action is one it can apply (400 naming `config.actions[i].<key>`)."""
+    if isinstance(action, SetFieldAction):
+        _check_rule_field(index, action)
+        return
+    try:  # a rule renders no template: its tag is the name as written
+        tag_name(action.tag)
+    except ActionFailed as error:
+        raise invalid(f"config.actions[{index}].tag", error.message) from None
+
+
+def _check_rule_field(index: int, action: SetFieldAction) -> None:
     """A rule sets a contact column on every matching contact at once: only a column the bulk
     path may set, to a value the contacts API accepts (custom fields are checked by their
     definitions when the rule runs)."""

@@ -286,10 +286,8 @@ class BatchWriter:
         names = sorted({name for names in tag_names.values() for name in names})
         if not names:
             return
-        by_name = {
-            tag.name: tag.id
-            for tag in await tags.ensure_tags(self.session, self.workspace_id, names)
-        }
+        found = await tags.ensure_tags(self.session, self.workspace_id, names)
+        by_name = {name: tag.id for name, tag in zip(names, found, strict=True)}
         pairs = [(cid, by_name[name]) for cid, names in tag_names.items() for name in set(names)]
         await tags.tag_contacts(self.session, self.workspace_id, pairs)
 

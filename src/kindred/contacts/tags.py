@@ -11,6 +11,7 @@ from kindred.contacts import events
 from kindred.contacts.errors import DuplicateTag
 from kindred.contacts.models import Contact, Tag
 from kindred.contacts.repository import ContactRepository, TagRepository
+from kindred.core.filters.ast import fold
 
 
 async def list_tags(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Tag]:
@@ -33,7 +34,8 @@ async def update_tag(
     tag = await tags.get_or_404(tag_id)
     name = changes.get("name")
     if isinstance(name, str) and name != tag.name:
-        if await tags.by_name(name) is not None:
+        existing = await tags.by_name(name)
+        if existing is not None and existing.id != tag.id:  # a change of case only is no clash
             raise DuplicateTag()
         tag.name = name
     if "color" in changes:
@@ -50,13 +52,18 @@ async def delete_tag(session: AsyncSession, workspace_id: uuid.UUID, tag_id: uui
 async def ensure_tags(
     session: AsyncSession, workspace_id: uuid.UUID, names: Sequence[str]
 ) -> list[Tag]:
-    """The tags with these names, creating the ones that do not exist yet."""
+    """The tag of each distinct name, in order, creating those that do not exist yet: names
+    that differ only in case are one tag (see `TagRepository.by_names`), spelt as first
+    created."""
     tags = TagRepository(session, workspace_id)
     wanted = list(dict.fromkeys(names))
     found = await tags.by_names(wanted)
+    created: dict[str, Tag] = {}
     for name in wanted:
         if name not in found:
-            found[name] = await tags.add(Tag(name=name))
+            if fold(name) not in created:
+                created[fold(name)] = await tags.add(Tag(name=name))
+            found[name] = created[fold(name)]
     return [found[name] for name in wanted]
 
 
@@ -134,4 +141,4 @@ async def tag_ids_named(
     found = await TagRepository(session, workspace_id).by_names(names)
     if len(found) < len(set(names)):
         return None
-    return [tag.id for tag in found.values()]
+    return list(dict.fromkeys(tag.id for tag in found.values()))

@@ -32,7 +32,9 @@ from kindred.contacts.models import (
     Interaction,
     Tag,
 )
-from kindred.core.db.dialect import among, insert_ignoring_conflicts
+from kindred.core.db.dialect import among, dialect_name, insert_ignoring_conflicts
+from kindred.core.filters.ast import fold
+from kindred.core.filters.dialect import json_sql
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
 
@@ -192,13 +194,29 @@ class TagRepository(WorkspaceRepository[Tag]):
         return await self.all(self.base().order_by(Tag.name))
 
     async def by_name(self, name: str) -> Tag | None:
-        return await self.session.scalar(self.base().where(Tag.name == name))
+        return (await self.by_names([name])).get(name)
 
     async def by_names(self, names: Sequence[str]) -> dict[str, Tag]:
+        """The tag of each name that has one, keyed by the name as asked: names match as the
+        filters match them (ASCII letters in either case), so `vip` finds the tag `VIP`.
+
+        Where two tags differ only in case (made before lookups folded case), the one spelt
+        exactly as asked wins, else the oldest."""
         if not names:
             return {}
-        found = await self.all(self.base().where(among(self.session, Tag.name, names)))
-        return {tag.name: tag for tag in found}
+        # The filters' own folding (SQLite `lower()`, PostgreSQL `lower(… COLLATE "C")`); it
+        # scans the workspace's tags, which the (workspace_id, name) index still narrows to.
+        folded = json_sql(dialect_name(self.session), Tag.name.expression).fold(Tag.name.expression)
+        wanted = {fold(name) for name in names}
+        stmt = self.base().where(folded.in_(wanted)).order_by(Tag.created_at, Tag.id)
+        found = await self.all(stmt)
+        exact = {tag.name: tag for tag in found}
+        oldest: dict[str, Tag] = {}
+        for tag in found:
+            oldest.setdefault(fold(tag.name), tag)
+        return {
+            name: exact.get(name) or oldest[fold(name)] for name in names if fold(name) in oldest
+        }
 
     async def of_contacts(self, contact_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, Tag]]:
         rows = await self.session.execute(
