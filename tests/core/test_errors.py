@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from kindred.core.schemas import nul_path
+
 
 async def test_an_unknown_route_is_a_404_in_the_common_shape(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/no-such-thing")
@@ -31,3 +33,20 @@ async def test_malformed_signin_json_is_a_400(client: httpx.AsyncClient) -> None
         "/api/auth/signin", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
+
+
+async def test_a_nul_character_is_refused_naming_the_field_that_holds_it(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"email": "nul@example.com", "password": "a long password", "name": "A\x00B"}
+    response = await client.post("/api/signup", json=body)
+    assert response.status_code == 400
+    assert response.json()["details"] == [
+        {"field": "name", "message": "NUL characters are not allowed"}
+    ]
+
+
+def test_the_nul_path_names_nested_values_and_keys() -> None:
+    assert nul_path({"customFields": {"plan": ["ok", "b\x00d"]}}) == ["customFields", "plan", "1"]
+    assert nul_path({"tags": {"a\x00": 1}}) == ["tags", "a\\0"]
+    assert nul_path({"count": 3, "note": "fine"}) is None

@@ -130,6 +130,8 @@ def validation_details(errors: Any) -> list[dict[str, str]]:
     details = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        inner = (err.get("ctx") or {}).get("field")  # a model validator naming a value inside
+        loc += [inner] if inner else []
         details.append({"field": ".".join(loc) or "body", "message": str(err.get("msg", ""))})
     return details
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 MAX_PAGE_SIZE = 200
 
@@ -29,14 +30,19 @@ class ApiModel(BaseModel):
     )
 
 
-def _has_nul(value: Any) -> bool:
+def nul_path(value: Any) -> list[str] | None:
+    """Where the first NUL character is in a request body: the keys and indexes leading to
+    it, as sent (a NUL in a key names the key, the NUL shown as `\\0`); None when none."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+        return [] if "\x00" in value else None
+    if not isinstance(value, dict | list):
+        return None
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+        name = str(key)
+        inner = [] if "\x00" in name else nul_path(item)
+        if inner is not None:
+            return [name.replace("\x00", "\\0"), *inner]
+    return None
 
 
 class InputModel(ApiModel):
@@ -52,8 +58,12 @@ class InputModel(ApiModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_nul(cls, data: Any) -> Any:
-        if _has_nul(data):
-            raise ValueError("NUL characters are not allowed")
+        path = nul_path(data)
+        if path is not None:
+            # The error's location is the model's; `field` names the value inside it.
+            raise PydanticCustomError(
+                "nul_character", "NUL characters are not allowed", {"field": ".".join(path)}
+            )
         return data
 
 
