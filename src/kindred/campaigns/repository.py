@@ -258,16 +258,41 @@ class RecipientRepository:
         row = await self.session.get(Recipient, (campaign_id, contact_id))
         return row if row is not None and row.workspace_id == self.workspace_id else None
 
-    async def stamp_first(self, row: Recipient, column: str, when: datetime) -> bool:
-        """Sets the row's `column` (`opened_at`...) to `when` unless it is set; whether this
-        call set it. One conditional UPDATE, so of concurrent callers exactly one wins."""
+    async def stamp_first(
+        self, row: Recipient, column: str, when: datetime, *, status: str | None = None
+    ) -> bool:
+        """Sets the row's `column` (`opened_at`...) to `when` unless it is set (or, given a
+        `status`, unless the row is in another); whether this call set it. One conditional
+        UPDATE, so of concurrent callers exactly one wins."""
         stamp = getattr(Recipient, column)
+        where = and_(self._in_status(row.campaign_id, status), stamp.is_(None))
+        return await self._update_row(row, where, {column: when})
+
+    async def fail_sent(self, row: Recipient, reason: str) -> str | None:
+        """Turns the row FAILED for `reason`, its delivery undone, if it is still SENT and not
+        opened (an open proves receipt); which counter it left (`delivered` when a delivery
+        had been reported, else `sent`), None when it did not change. Conditional UPDATEs: of
+        concurrent callers one wins."""
+        failed = {"status": RecipientStatus.FAILED.value, "reason": reason, "delivered_at": None}
+        sent = and_(
+            self._in_status(row.campaign_id, RecipientStatus.SENT.value),
+            Recipient.opened_at.is_(None),
+        )
+        for counter, delivery in (
+            ("delivered", Recipient.delivered_at.is_not(None)),
+            ("sent", Recipient.delivered_at.is_(None)),
+        ):
+            if await self._update_row(row, and_(sent, delivery), failed):
+                return counter
+        return None
+
+    async def _update_row(
+        self, row: Recipient, where: ColumnElement[bool], values: dict[str, Any]
+    ) -> bool:
         result = await self.session.execute(
             update(Recipient)
-            .where(
-                self._of(row.campaign_id), Recipient.contact_id == row.contact_id, stamp.is_(None)
-            )
-            .values({column: when})
+            .where(where, Recipient.contact_id == row.contact_id)
+            .values(values)
             .execution_options(synchronize_session="fetch")
         )
         return bool(getattr(result, "rowcount", 0))

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.campaigns import audience, compose
-from kindred.campaigns.models import Campaign, CampaignStatus, RecipientStatus
+from kindred.campaigns.models import Campaign, CampaignStatus, CampaignType, RecipientStatus
 from kindred.campaigns.repository import CampaignRepository, RecipientRepository
 from kindred.contacts import stats as contacts
 from kindred.core.db import utcnow
@@ -257,6 +257,7 @@ async def _send(
     rest from one bulk send through the gate and provider."""
     people = await contacts.contacts_by_ids(session, campaign.workspace_id, claimed)
     composer = compose.Composer(settings, campaign)
+    category = _email_category(campaign)
     outcomes: list[Outcome] = []
     outgoing: list[tuple[uuid.UUID, bulk.Outgoing]] = []
     for contact_id in claimed:
@@ -264,7 +265,7 @@ async def _send(
         if contact is None:  # deleted since the freeze (its row goes with it)
             continue
         preferences = contact.communication_preferences or {}
-        if campaign.category_id and preferences.get(category_key(campaign.category_id)) is False:
+        if category and preferences.get(category) is False:
             outcomes.append(Outcome(contact_id, RecipientStatus.SKIPPED, CATEGORY_OPT_OUT))
             continue
         try:
@@ -279,6 +280,15 @@ async def _send(
     )  # fmt: skip
     pairs = zip(outgoing, sent, strict=True)
     return outcomes + [Outcome.of_message(contact_id, result) for (contact_id, _), result in pairs]
+
+
+def _email_category(campaign: Campaign) -> str | None:
+    """The preferences key of the campaign's email category; None for an SMS or WhatsApp
+    campaign, whose category (saved before the API refused one) opts nobody out: a
+    category's unsubscribe link is in its emails only."""
+    if campaign.category_id is None or campaign.type != CampaignType.EMAIL.value:
+        return None
+    return category_key(campaign.category_id)
 
 
 class _NothingSendable(Exception):

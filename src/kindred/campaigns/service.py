@@ -120,7 +120,18 @@ async def _apply(session: AsyncSession, campaign: Campaign, values: dict[str, An
     if campaign.started_at is None:
         await audience.check(session, campaign.workspace_id, campaign.segment_id, campaign.filter)
     _validate_templates(campaign)
+    _require_email_for_category(campaign)
     _status_for_schedule(campaign, values)
+
+
+def _require_email_for_category(campaign: Campaign) -> None:
+    """An email category (which a contact unsubscribes from through an email's link) belongs
+    to email campaigns only: an SMS or WhatsApp campaign has neither the link nor the
+    category's opt-outs. Checked on the campaign as the create or update leaves it, so a
+    change of type keeping a category is refused too."""
+    if campaign.category_id is not None and campaign.type != CampaignType.EMAIL.value:
+        message = f"categoryId applies to EMAIL campaigns only, not {campaign.type}"
+        raise ValidationFailed(message, details=[{"field": "categoryId", "message": message}])
 
 
 async def create_campaign(

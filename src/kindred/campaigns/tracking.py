@@ -1,6 +1,7 @@
 """What recipients do with a campaign message, through its signed links: unsubscribe (the
 category's, else email altogether), open (the pixel) and click (the signed redirect); and
-what providers report: a campaign message delivered (or read) counts in deliveredCount."""
+what providers report: a campaign message delivered (or read) counts in deliveredCount,
+until a later bounce moves it to failedCount."""
 
 from __future__ import annotations
 
@@ -125,9 +126,23 @@ EVENT_KEYS = ("status", "campaignId", "contactId")  # of a message.status_change
 
 
 async def delivered(session: AsyncSession, event: DomainEvent) -> None:
-    """A `message.status_changed` of a campaign message: DELIVERED or READ marks its row
-    delivered; FAILED or BOUNCED (a live provider refused it after the batch) turns a SENT
-    row FAILED with the provider's reason, and the counters follow."""
+    """A `message.status_changed` of a campaign message updates its row, by precedence:
+    FAILED (a bounce, a refusal) outranks DELIVERED, which outranks SENT.
+
+    - DELIVERED or READ stamps a SENT row delivered (deliveredCount + 1), once.
+    - FAILED or BOUNCED (a live provider refused it after the batch, or a bounce came after
+      the delivery report) turns a SENT row FAILED with the provider's reason and undoes its
+      delivery: it leaves sentCount, and deliveredCount if it was counted there, for
+      failedCount.
+    - Nothing moves a FAILED row back: a delivery report arriving after the bounce (events
+      retried out of order) changes nothing, and a repeated report counts once.
+    - An open outranks a bounce: a row whose open pixel or a tracked link was followed stays
+      SENT (else openRate would count opens of messages no longer counted as sent), as
+      messaging refuses a bounce after a provider's READ.
+
+    Messaging already refuses anything after FAILED or BOUNCED; events may still reach this
+    consumer out of order (a failed consumer is retried after the later events), hence the
+    same precedence here."""
     message = event.data.get("message") or {}
     status, campaign_id, contact_id = (message.get(key) for key in EVENT_KEYS)
     if event.type != "message.status_changed" or status not in REACHED | GONE:
@@ -139,10 +154,13 @@ async def delivered(session: AsyncSession, event: DomainEvent) -> None:
     if row is None or row.message_id != uuid.UUID(message["id"]):
         return
     campaigns = CampaignRepository(session, event.workspace_id)
+    sent = RecipientStatus.SENT.value
     if status in GONE:
-        if row.status == RecipientStatus.SENT.value:
-            row.status, row.reason = RecipientStatus.FAILED.value, message.get("error") or status
-            await session.flush()
-            await campaigns.add_to_counters(row.campaign_id, sent=-1, failed=1)
-    elif row.delivered_at is None and await rows.stamp_first(row, "delivered_at", utcnow()):
+        left = await rows.fail_sent(row, message.get("error") or status)
+        if left is not None:
+            undelivered = -1 if left == "delivered" else 0
+            await campaigns.add_to_counters(
+                row.campaign_id, sent=-1, failed=1, delivered=undelivered
+            )
+    elif await rows.stamp_first(row, "delivered_at", utcnow(), status=sent):
         await campaigns.add_to_counters(row.campaign_id, delivered=1)
