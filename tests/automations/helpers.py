@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from kindred.core.db import utcnow
 from kindred.core.jobs.runtime import JobRuntime
 from tests.factories import Actor
 from tests.messaging.helpers import make_contact
@@ -14,6 +15,14 @@ async def settle(jobs: JobRuntime, now: datetime | None = None) -> None:
     """Runs due jobs (event dispatch, runs, deliveries) until none is left."""
     while await jobs.runner.run_due(now=now):
         pass
+
+
+async def settle_through_retries(jobs: JobRuntime) -> None:
+    """Settles the queue again and again hours apart, past every retry of a failing job."""
+    later = utcnow()
+    for _attempt in range(8):
+        await settle(jobs, now=later)
+        later += timedelta(hours=6)
 
 
 async def make_workflow(actor: Actor, **fields: Any) -> dict[str, Any]:

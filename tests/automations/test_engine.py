@@ -21,7 +21,14 @@ from kindred.core.events import events_since
 from kindred.core.jobs import Job, JobStatus, enqueue
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
-from tests.automations.helpers import make_workflow, runs_of, settle, tags_of, waiting_run
+from tests.automations.helpers import (
+    make_workflow,
+    runs_of,
+    settle,
+    settle_through_retries,
+    tags_of,
+    waiting_run,
+)
 from tests.factories import signup
 from tests.messaging.helpers import captured, make_contact
 from tests.webhooks.receiver import Receiver, verify
@@ -179,7 +186,7 @@ async def test_a_run_still_going_when_its_webhook_gave_up_ends_failed(
     ]
     workflow = await make_workflow(actor, actions=actions)
     await make_contact(actor)
-    await _settle_through_retries(jobs)
+    await settle_through_retries(jobs)
     await settle(jobs, now=utcnow() + timedelta(days=3))
     (run,) = await runs_of(actor, workflow["id"])
     assert [step["status"] for step in run["steps"]] == ["FAILED", "COMPLETED", "COMPLETED"]
@@ -222,13 +229,6 @@ async def test_a_queued_webhook_is_delivered_after_its_workflow_loses_the_step(
     assert len(receiver.received) == 2
 
 
-async def _settle_through_retries(jobs: JobRuntime) -> None:
-    later = utcnow()
-    for _attempt in range(8):
-        await settle(jobs, now=later)
-        later += timedelta(hours=6)
-
-
 async def test_a_step_whose_database_keeps_failing_is_recorded_failed_after_the_retries(
     app: FastAPI, jobs: JobRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,7 +246,7 @@ async def test_a_step_whose_database_keeps_failing_is_recorded_failed_after_the_
     tag = {"type": "ADD_TAG", "config": {"tag": "never"}}
     workflow = await make_workflow(actor, actions=[tag])
     await make_contact(actor)
-    await _settle_through_retries(jobs)
+    await settle_through_retries(jobs)
     (run,) = await runs_of(actor, workflow["id"])
     assert (run["status"], run["error"]) == ("FAILED", "Step 1 (ADD_TAG) failed")
     (step,) = run["steps"]
@@ -272,7 +272,7 @@ async def test_a_later_step_whose_database_keeps_failing_is_the_one_recorded_fai
     ]
     workflow = await make_workflow(actor, actions=actions)
     contact = await make_contact(actor)
-    await _settle_through_retries(jobs)
+    await settle_through_retries(jobs)
     (run,) = await runs_of(actor, workflow["id"])
     assert (run["status"], run["error"]) == ("FAILED", "Step 2 (SET_FIELD) failed")
     (step,) = run["steps"]
@@ -329,7 +329,7 @@ async def test_a_webhook_delivery_that_keeps_raising_ends_its_step_failed(
         actor, actions=[{"type": "WEBHOOK", "config": {"url": receiver.url}}]
     )
     await make_contact(actor)
-    await _settle_through_retries(jobs)
+    await settle_through_retries(jobs)
     (run,) = await runs_of(actor, workflow["id"])
     step = run["steps"][0]
     assert step["status"] == "FAILED"

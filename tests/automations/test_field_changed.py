@@ -55,6 +55,43 @@ async def test_field_changed_matches_the_values_before_and_after(
     assert run["contactId"] == contact["id"]
 
 
+async def define_score(actor: Actor) -> None:
+    body = {"name": "score", "label": "Score", "fieldType": "number", "sortOrder": 0}
+    response = await actor.client.post("/api/fields", json=body)
+    assert response.status_code == 201, response.text
+
+
+async def test_field_changed_compares_a_number_fields_values_as_numbers(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    await define_score(actor)
+    config = {"field": "customFields.score", "from": "4.0", "to": 5.0}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    contact = await make_contact(actor, customFields={"score": 4})
+    await patch(actor, contact["id"], customFields={"score": 5})
+    for same in (5.0, "5", "5.0"):  # no change: the same number in other spellings
+        await patch(actor, contact["id"], customFields={"score": same})
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["contactId"] == contact["id"]
+
+
+async def test_field_changed_from_or_to_a_value_its_field_cannot_hold_is_a_400(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    await define_score(actor)
+    config = {"field": "customFields.score", "from": 1, "to": "high"}
+    body = {"name": "F", "trigger": "FIELD_CHANGED", "triggerConfig": config, "actions": TAG_IT}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "triggerConfig.to"
+    assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
 @pytest.mark.parametrize(
     "config",
     [{}, {"field": " "}, {"field": "updatedAt"}, {"field": "title", "to": ["a", "b"]}],

@@ -58,6 +58,25 @@ async def test_contact_updated_starts_on_a_contact_update(app: FastAPI, jobs: Jo
     assert "updated" in await tags_of(actor, contact["id"])
 
 
+async def test_a_contact_update_that_changes_nothing_starts_no_contact_updated_run(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    """A workflow setting a field on CONTACT_UPDATED is started again by its own change once,
+    and that run, which changes nothing, starts no other (no chain up to the loop bound)."""
+    actor = await signup(app)
+    company = {"type": "SET_FIELD", "config": {"field": "company", "value": "Acme"}}
+    workflow = await make_workflow(actor, trigger="CONTACT_UPDATED", actions=[company])
+    contact = await make_contact(actor, company="Acme")
+    same = await actor.client.put(f"/api/contacts/{contact['id']}", json={"company": "Acme"})
+    assert same.status_code == 200, same.text
+    await settle(jobs)
+    assert await _event_types(actor, workflow) == []
+    changed = await actor.client.put(f"/api/contacts/{contact['id']}", json={"company": "Other"})
+    assert changed.status_code == 200, changed.text
+    await settle(jobs)
+    assert await _event_types(actor, workflow) == ["contact.updated", "contact.updated"]
+
+
 async def test_tag_added_and_removed_start_only_for_their_configured_tag(
     app: FastAPI, jobs: JobRuntime
 ) -> None:

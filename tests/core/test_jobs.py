@@ -39,13 +39,33 @@ async def always_fails(session: AsyncSession, *, marker: str) -> None:
     raise RuntimeError(f"boom {marker}")
 
 
-async def note_give_up(session: AsyncSession, error: str, *, marker: str) -> None:
-    CALLS["record"].append(f"gave up {marker}: {error}")
+async def note_give_up(session: AsyncSession, error: Exception, *, marker: str) -> None:
+    CALLS["record"].append(f"gave up {marker}: {type(error).__name__}: {error}")
 
 
 @task("tests.gives_up", max_attempts=2, on_give_up=note_give_up)
 async def gives_up(session: AsyncSession, *, marker: str) -> None:
     raise RuntimeError("down")
+
+
+class Detailed(Exception):
+    """An error carrying what a give-up hook needs beyond its text."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__(f"failed for {marker}")
+        self.marker = marker
+
+
+GIVEN_UP: list[Exception] = []
+
+
+async def keep_give_up_error(session: AsyncSession, error: Exception, *, marker: str) -> None:
+    GIVEN_UP.append(error)
+
+
+@task("tests.fails_with_details", max_attempts=1, on_give_up=keep_give_up_error)
+async def fails_with_details(session: AsyncSession, *, marker: str) -> None:
+    raise Detailed(marker)
 
 
 @task("tests.fails_once")
@@ -267,6 +287,22 @@ async def test_the_give_up_hook_runs_once_after_the_last_attempt(
     assert [call for call in CALLS["record"] if marker in call] == [
         f"gave up {marker}: RuntimeError: down"
     ]
+
+
+async def test_the_give_up_hook_gets_the_exception_and_the_job_keeps_its_text(
+    database: Database, jobs: JobRuntime
+) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.fails_with_details", marker=marker)
+    await jobs.runner.run_due()
+    (error,) = [error for error in GIVEN_UP if getattr(error, "marker", None) == marker]
+    assert isinstance(error, Detailed)
+    stored = await job_status(database, job.id)
+    assert (stored.status, stored.last_error) == (
+        JobStatus.FAILED,
+        f"Detailed: failed for {marker}",
+    )
 
 
 async def test_waiting_jobs_counts_and_amends_the_queued_jobs_whose_payload_names_a_thing(

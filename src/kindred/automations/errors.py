@@ -1,7 +1,5 @@
 """Automation errors."""
 
-import re
-
 from kindred.core.errors import Conflict, NotFound
 
 
@@ -18,10 +16,10 @@ class AutomationInactive(Conflict):
     message = "The rule is inactive; activate it first"
 
 
-def internal_failure(error: str) -> str:
+def internal_failure(error: Exception) -> str:
     """What a run or step says when its job gave up: the error's kind only (its text may quote
     SQL or internals; the job row and the worker log keep it whole)."""
-    kind = error.split(":", 1)[0]
+    kind = type(error).__name__
     return f"Stopped by an unexpected error ({kind}) after every retry; see the server log"
 
 
@@ -33,24 +31,9 @@ def unexpected_failure(error: Exception) -> str:
 
 class StepInterrupted(Exception):
     """A step's database or network error, raised again naming the step: the attempt is rolled
-    back whole and retried, and the job's give-up, which gets only the error's text, can tell
-    from it which step failed (`interrupted_step`)."""
+    back whole and retried, and the job's give-up, which gets this exception, records the step
+    it names FAILED (the attempt's own record of it was rolled back)."""
 
-    def __init__(self, position: int, step_type: str, error: Exception) -> None:
-        super().__init__(f"step {position} ({step_type}): {type(error).__name__}: {error}")
-
-
-# How a job records a StepInterrupted in its error text (`Kind: message`).
-INTERRUPTED = re.compile(
-    rf"{StepInterrupted.__name__}: step (?P<position>\d+) \((?P<type>\w+)\): (?P<cause>.*)",
-    re.DOTALL,
-)
-
-
-def interrupted_step(error: str) -> tuple[int, str, str] | None:
-    """(position, type, the cause's text) of the step a job's error text says was interrupted;
-    None when the error came from no step."""
-    found = INTERRUPTED.match(error)
-    if found is None:
-        return None
-    return int(found["position"]), found["type"], found["cause"]
+    def __init__(self, position: int, step_type: str, cause: Exception) -> None:
+        super().__init__(f"step {position} ({step_type}): {type(cause).__name__}: {cause}")
+        self.position, self.step_type, self.cause = position, step_type, cause

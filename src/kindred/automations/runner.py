@@ -30,12 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.automations import webhook
 from kindred.automations.actions import ACTIONS, StepContext, wait_delay
 from kindred.automations.causation import causing
-from kindred.automations.errors import (
-    StepInterrupted,
-    internal_failure,
-    interrupted_step,
-    unexpected_failure,
-)
+from kindred.automations.errors import StepInterrupted, internal_failure, unexpected_failure
 from kindred.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository
 from kindred.contacts import service as contacts
@@ -103,27 +98,25 @@ async def give_up(
     session: AsyncSession,
     workspace_id: uuid.UUID,
     run_id: uuid.UUID,
-    error: str,
+    error: Exception,
     step: int | None = None,
 ) -> None:
     """The run's job failed its last attempt with an error no step caught (each attempt was
     rolled back whole, step records included): the run ends FAILED instead of staying RUNNING
-    for ever, and the step the error interrupted, if any, is recorded FAILED with the error's
-    kind. Both are written in the give-up's own transaction, which outlives the attempts."""
+    for ever, and the step a `StepInterrupted` names is recorded FAILED with its cause's kind.
+    Both are written in the give-up's own transaction, which outlives the attempts."""
     run = await _due_run(session, workspace_id, run_id, step)
     if run is None:
         return
-    interrupted = interrupted_step(error)
-    if interrupted is None:
+    if not isinstance(error, StepInterrupted):
         _finish(run, RunStatus.FAILED, internal_failure(error))
         return
-    position, kind, cause = interrupted
     failed = WorkflowRunStep(
         run_id=run.id,
-        position=position,
-        type=kind,
+        position=error.position,
+        type=error.step_type,
         status="FAILED",
-        error=internal_failure(cause),
+        error=internal_failure(error.cause),
         finished_at=utcnow(),
     )
     await RunRepository(session, workspace_id).add_step(failed)

@@ -19,12 +19,14 @@ async def start_runs(session: AsyncSession, event: DomainEvent) -> None:
 
 
 async def fail_run(
-    session: AsyncSession, error: str, *, workspace: str, run: str, step: int | None = None
+    session: AsyncSession, error: Exception, *, workspace: str, run: str, step: int | None = None
 ) -> None:
     await runner.give_up(session, uuid.UUID(workspace), uuid.UUID(run), error, step)
 
 
-async def fail_delivery(session: AsyncSession, error: str, *, workspace: str, step: str) -> None:
+async def fail_delivery(
+    session: AsyncSession, error: Exception, *, workspace: str, step: str
+) -> None:
     await webhook.give_up(session, uuid.UUID(workspace), uuid.UUID(step), error)
 
 

@@ -4,10 +4,16 @@ Conditions are the filter language (`kindred.core.filters`), evaluated on the co
 event carries it (the contact after the change). Document 000 writes `tags contains VIP`;
 on tags that means `has` (and `not_contains` means `not_has`).
 
+CONTACT_UPDATED starts on a contact.updated event that changed something: an update that
+changed nothing (a PUT of the same values, a SET_FIELD step setting the value the contact has)
+starts nothing, or a workflow setting a field on CONTACT_UPDATED would start itself again and
+again up to the loop bound.
+
 FIELD_CHANGED (`{"field": "status", "from": "lead", "to": "customer"}`, from and to optional)
 starts on a contact.updated event whose `changes` include the field, with its old and new
-values equal to `from` and `to` when given (as text, case-insensitively; a list value agrees
-when one of its items does).
+values equal to `from` and `to` when given (a number field's value as a number, so `5` and
+`"5.0"` agree; any other as text, case-insensitively; a list value agrees when one of its items
+does).
 """
 
 from __future__ import annotations
@@ -100,11 +106,24 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).casefold()
 
 
+def _number(value: Any) -> float | None:
+    """The number a value is or spells, None for anything else (booleans included)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _agrees(value: Any, wanted: Any) -> bool:
     if wanted in (None, ""):
         return True
     if isinstance(value, list):
         return any(_agrees(item, wanted) for item in value)
+    # A number in the event is a number field's (a field without a definition holds text).
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value == _number(wanted)
     return _text(value) == _text(wanted)
 
 
@@ -121,6 +140,8 @@ def options_match(workflow: Workflow, data: Mapping[str, Any]) -> bool:
     """The workflow's triggerConfig (e.g. `{"tag": "VIP"}`) agrees with the event's data."""
     if workflow.trigger == "FIELD_CHANGED":
         return field_changed(workflow.trigger_config, data)
+    if workflow.trigger == "CONTACT_UPDATED":
+        return data.get("changes") != {}  # events without `changes` say nothing of them
     for key, path in OPTIONS.get(workflow.trigger, {}).items():
         wanted = workflow.trigger_config.get(key)
         if wanted in (None, ""):

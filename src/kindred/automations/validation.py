@@ -36,7 +36,9 @@ from kindred.automations.schemas import ActionIn, SetFieldAction, TagAction
 from kindred.automations.triggers import OPTIONS, parse_conditions
 from kindred.automations.webhook import url_template
 from kindred.contacts.bulk_ops import BULK_COLUMNS
-from kindred.contacts.events import change_key
+from kindred.contacts.errors import InvalidContactField
+from kindred.contacts.events import CUSTOM, change_key
+from kindred.contacts.fields import FieldChecker
 from kindred.contacts.values import normalise_email
 from kindred.core.db import utcnow
 from kindred.core.errors import ValidationFailed
@@ -193,6 +195,23 @@ def _check_field_change(config: dict[str, Any]) -> None:
             raise invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
 
 
+async def _check_changed_values(
+    session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
+) -> None:
+    """FIELD_CHANGED's `from` and `to` on a custom field are values its definition takes: a
+    number field's `"to": "high"` would never match, and the workflow would never start."""
+    key = change_key(str(config["field"]))
+    if key is None or not key.startswith(CUSTOM):
+        return
+    checker = await FieldChecker.load(session, workspace_id)
+    for end in ("from", "to"):
+        if config.get(end) not in (None, ""):
+            try:
+                checker.check({key.removeprefix(CUSTOM): config[end]})
+            except InvalidContactField as error:
+                raise invalid(f"triggerConfig.{end}", error.message) from None
+
+
 def _check_options(trigger: str, config: dict[str, Any]) -> None:
     """An option the event's value could never equal is refused: the workflow would never
     start, and nothing would say why."""
@@ -237,6 +256,8 @@ async def check_definition(
     """Validates a complete workflow definition (400 naming the offending field)."""
     trigger, conditions = values["trigger"], values["conditions"]
     _check_trigger(trigger, values["trigger_config"])
+    if trigger == "FIELD_CHANGED":
+        await _check_changed_values(session, workspace_id, values["trigger_config"])
     await _check_stages(session, workspace_id, trigger, values["trigger_config"])
     if trigger in CONTACTLESS and conditions:
         message = f"Conditions are about a contact, and {CONTACTLESS[trigger]}"

@@ -153,7 +153,7 @@ async def deliver(
 
 
 async def give_up(
-    session: AsyncSession, workspace_id: uuid.UUID, step_id: uuid.UUID, error: str
+    session: AsyncSession, workspace_id: uuid.UUID, step_id: uuid.UUID, error: Exception
 ) -> None:
     """The delivery job failed its last attempt with an error `deliver` did not record: the
     step ends FAILED instead of staying QUEUED for ever."""

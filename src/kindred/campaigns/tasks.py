@@ -35,7 +35,7 @@ async def _lane(
 
 async def send_one_by_one(
     session: AsyncSession,
-    error: str,
+    error: Exception,
     *,
     workspace: str,
     campaign: str,

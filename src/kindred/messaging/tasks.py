@@ -6,12 +6,14 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.core.jobs import task, task_settings
+from kindred.core.jobs import error_text, task, task_settings
 from kindred.messaging import delivery
 
 
-async def fail_message(session: AsyncSession, error: str, *, workspace: str, message: str) -> None:
-    await delivery.give_up(session, uuid.UUID(workspace), uuid.UUID(message), error)
+async def fail_message(
+    session: AsyncSession, error: Exception, *, workspace: str, message: str
+) -> None:
+    await delivery.give_up(session, uuid.UUID(workspace), uuid.UUID(message), error_text(error))
 
 
 @task(delivery.SEND_TASK, on_give_up=fail_message)

@@ -8,7 +8,7 @@ due and takes back jobs whose worker died mid-run.
 
 from kindred.core.jobs.models import Job, JobStatus
 from kindred.core.jobs.registry import scanner, task
-from kindred.core.jobs.runner import task_settings
+from kindred.core.jobs.runner import error_text, task_settings
 from kindred.core.jobs.service import enqueue, enqueue_many, queue_stats, waiting_jobs
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "JobStatus",
     "enqueue",
     "enqueue_many",
+    "error_text",
     "queue_stats",
     "scanner",
     "task",

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 TaskFunction = Callable[..., Awaitable[Any]]
-# Called once when a task has failed its last attempt: (session, error text, **payload).
+# Called once when a task has failed its last attempt: (session, the exception, **payload).
 GiveUpFunction = Callable[..., Awaitable[Any]]
 ScannerFunction = Callable[[AsyncSession, datetime], Awaitable[Any]]
 
@@ -39,7 +39,16 @@ def task(
     name: str, *, max_attempts: int | None = None, on_give_up: GiveUpFunction | None = None
 ) -> Callable[[TaskFunction], TaskFunction]:
     """Declares a task; `on_give_up` records the outcome once retries are exhausted (it runs in
-    the transaction that marks the job failed, so the two never disagree)."""
+    the transaction that marks the job failed, so the two never disagree).
+
+    The hook gets the exception object that ended the last attempt, not its text, so it can read
+    what the task attached to it (the automations runner reads which step failed). That
+    exception is always live: the give-up runs in the process of the last attempt, right after
+    that attempt rolled back (the exception may name rows the rollback undid; read ids from it,
+    not loaded objects). No give-up ever starts from the stored `last_error`: a job whose worker
+    died mid-run is put back in the queue by the tick and run again, never given up by it. A
+    give-up without a live exception (a sweeper, say) would have to pass one wrapping the
+    stored text, so that hooks keep a single contract."""
 
     def register(function: TaskFunction) -> TaskFunction:
         existing = TASKS.get(name)

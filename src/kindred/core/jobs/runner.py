@@ -29,6 +29,11 @@ def task_settings(session: AsyncSession) -> Settings:
     return settings
 
 
+def error_text(error: Exception) -> str:
+    """How the jobs table records the error that ended an attempt: `Kind: message`, bounded."""
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
 def retry_delay(attempt: int, base_seconds: float) -> timedelta:
     """Exponential backoff with ±20% jitter, capped at an hour."""
     seconds = base_seconds * (2 ** max(attempt - 1, 0))
@@ -84,9 +89,10 @@ class JobRunner:
         task: tuple[TaskSpec | None, dict[str, Any]],
     ) -> None:
         """Schedules the retry, or, after the last attempt, fails the job and runs the task's
-        give-up hook in the same transaction."""
+        give-up hook in the same transaction, handing it `error` itself (the table keeps its
+        text)."""
         (attempts, max_attempts), (spec, payload) = tries, task
-        text = f"{type(error).__name__}: {error}"[:2000]
+        text = error_text(error)
         retry_at: datetime | None = None
         if attempts < max_attempts:
             retry_at = now + retry_delay(attempts, self.settings.job_backoff_base_seconds)
@@ -94,7 +100,7 @@ class JobRunner:
             await JobRepository(session).fail(job_id, text, retry_at, now)
             if retry_at is None and spec is not None and spec.on_give_up is not None:
                 session.info[SETTINGS_KEY] = self.settings
-                await spec.on_give_up(session, text, **payload)
+                await spec.on_give_up(session, error, **payload)
 
     async def run_due(self, *, now: datetime | None = None, limit: int = 10_000) -> int:
         """Runs every due job in this process until none is left (tests and the CLI).
