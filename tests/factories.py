@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from kindred.contacts.models import FieldDefinition
+from kindred.core.db.session import Database
+from kindred.core.db.types import utcnow
+from kindred.core.jobs import Job, JobStatus
 from tests.conftest import client_for
 
 PASSWORD = "correct-horse-battery"
@@ -100,5 +104,20 @@ async def drop_field_definition(actor: Actor, name: str) -> None:
             delete(FieldDefinition).where(
                 FieldDefinition.workspace_id == uuid.UUID(actor.workspace_id),
                 FieldDefinition.name == name,
+            )
+        )
+
+
+async def lose_worker_on_last_attempt(database: Database, job_id: uuid.UUID) -> None:
+    """The job as a worker that died during its last attempt leaves it: RUNNING, out of
+    attempts, its lease run out."""
+    async with database.session_scope() as session:
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status=JobStatus.RUNNING.value,
+                attempts=Job.max_attempts,
+                locked_until=utcnow() - timedelta(seconds=1),
             )
         )

@@ -8,15 +8,17 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from kindred.campaigns.sending import WORKER_LOST
 from kindred.core.jobs.runtime import JobRuntime
 from tests.campaigns.helpers import (
     captured,
     create,
     make_contact,
+    queued_send_jobs,
     run_every_retry,
     send_campaign,
 )
-from tests.factories import Actor, signup
+from tests.factories import Actor, lose_worker_on_last_attempt, signup
 
 
 async def _campaign(actor: Actor, campaign_id: str) -> dict[str, Any]:
@@ -95,6 +97,25 @@ async def test_a_batch_none_of_which_can_be_sent_fails_the_campaign_saying_why(
         "Sending stopped: an unexpected error (RuntimeError); see the server log"
     )
     assert failed["completedAt"] is not None
+    assert {row["status"] for row in (await _outcomes(actor, campaign["id"])).values()} == {
+        "PENDING"
+    }
+    assert await captured(actor, campaignId=campaign["id"]) == []
+
+
+async def test_a_batch_whose_worker_died_on_every_attempt_fails_the_campaign_unsent(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    await make_contact(actor, tags=["lost"])
+    campaign = await create(actor, targetTags=["lost"])
+    queued = await actor.client.post(f"/api/campaigns/{campaign['id']}/send")
+    assert queued.status_code == 200
+    for job_id in await queued_send_jobs(jobs, campaign["id"]):
+        await lose_worker_on_last_attempt(jobs.runner.database, job_id)
+    await jobs.tick()
+    failed = await _campaign(actor, campaign["id"])
+    assert (failed["status"], failed["failureReason"]) == ("FAILED", WORKER_LOST)
     assert {row["status"] for row in (await _outcomes(actor, campaign["id"])).values()} == {
         "PENDING"
     }

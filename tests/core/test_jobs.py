@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.app import create_app
 from kindred.core.db.session import Database
 from kindred.core.db.types import utcnow
-from kindred.core.jobs import Job, JobStatus, enqueue, task, waiting_jobs
+from kindred.core.jobs import Job, JobStatus, WorkerLost, enqueue, task, waiting_jobs
 from kindred.core.jobs.registry import SCANNERS, scanner
 from kindred.core.jobs.runner import retry_delay
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.settings import Settings
 from tests.conftest import client_for
 from tests.databases import REDIS_URL
-from tests.factories import signup
+from tests.factories import lose_worker_on_last_attempt, signup
 
 CALLS: dict[str, list[Any]] = {"record": [], "flaky": []}
 NOTE = {"note": "seen"}
@@ -169,6 +169,22 @@ async def test_a_job_whose_worker_died_is_taken_back_by_the_tick(
     assert (await job_status(database, job.id)).status == JobStatus.QUEUED
     await jobs.runner.run_due()
     assert CALLS["record"].count(marker) == 1
+
+
+async def test_a_job_whose_worker_died_on_its_last_attempt_is_failed_and_given_up_by_the_tick(
+    database: Database, jobs: JobRuntime
+) -> None:
+    marker = uuid.uuid4().hex
+    async with database.session_scope() as session:
+        job = await enqueue(session, "tests.gives_up", marker=marker)
+    await lose_worker_on_last_attempt(database, job.id)
+    await jobs.tick()
+    failed = await job_status(database, job.id)
+    assert (failed.status, failed.finished_at is not None) == (JobStatus.FAILED, True)
+    assert failed.last_error == f"WorkerLost: {WorkerLost()}"
+    assert CALLS["record"].count(f"gave up {marker}: {failed.last_error}") == 1
+    await jobs.tick()  # given up once
+    assert sum(marker in call for call in CALLS["record"]) == 1
 
 
 async def test_the_tick_runs_registered_scanners(database: Database, jobs: JobRuntime) -> None:

@@ -47,6 +47,9 @@ ACTIVATION = "activation"  # the send job payload's key naming its lane's run
 FREEZE_BATCH = 10_000
 SEND_BATCH = 500
 LANES = 2  # batch chains per campaign: the workers that can share it
+WORKER_LOST = (
+    "Sending stopped: the worker stopped during every attempt of a batch; see the server log"
+)
 CATEGORY_OPT_OUT = "Unsubscribed from this email category"
 log = logging.getLogger("kindred.campaigns")
 
@@ -167,6 +170,17 @@ async def _send_one_by_one(
         await session.refresh(campaign)  # the savepoint's rollback expired it
         reason = f"Sending stopped: {unexpected(cause)}"
         await fail(session, campaign, reason, was=CampaignStatus.SENDING)
+
+
+async def stop_lost_lane(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID, activation: str | None
+) -> None:
+    """A lane's batch whose worker stopped (killed, out of memory) during every attempt: the
+    campaign, if still in that run, ends FAILED saying so, its unsent rows left PENDING for a
+    send once the cause is found."""
+    campaign = await _still_sending(session, workspace_id, campaign_id, activation)
+    if campaign is not None:
+        await fail(session, campaign, WORKER_LOST, was=CampaignStatus.SENDING)
 
 
 async def _still_sending(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.campaigns import preview, sending, service, tracking
 from kindred.core.events import DomainEvent, consumer
-from kindred.core.jobs import scanner, task, task_settings
+from kindred.core.jobs import WorkerLost, scanner, task, task_settings
 
 
 async def _lane(
@@ -42,7 +42,12 @@ async def send_one_by_one(
     after: str | None = None,
     activation: str | None = None,
 ) -> None:
-    """The give-up hook of a batch that failed every attempt."""
+    """The give-up hook of a batch that failed every attempt: sent again one by one, unless
+    its worker stopped during the last attempt (a batch that kills its worker would stop this
+    process too), when the campaign ends FAILED instead."""
+    if isinstance(error, WorkerLost):
+        await sending.stop_lost_lane(session, uuid.UUID(workspace), uuid.UUID(campaign), activation)
+        return
     await _lane(session, workspace, campaign, after, activation, one_by_one=True)
 
 

@@ -42,13 +42,12 @@ def task(
     the transaction that marks the job failed, so the two never disagree).
 
     The hook gets the exception object that ended the last attempt, not its text, so it can read
-    what the task attached to it (the automations runner reads which step failed). That
-    exception is always live: the give-up runs in the process of the last attempt, right after
-    that attempt rolled back (the exception may name rows the rollback undid; read ids from it,
-    not loaded objects). No give-up ever starts from the stored `last_error`: a job whose worker
-    died mid-run is put back in the queue by the tick and run again, never given up by it. A
-    give-up without a live exception (a sweeper, say) would have to pass one wrapping the
-    stored text, so that hooks keep a single contract."""
+    what the task attached to it (the automations runner reads which step failed). It runs in
+    the process of the last attempt, right after that attempt rolled back (the exception may
+    name rows the rollback undid; read ids from it, not loaded objects); or, when the worker
+    died during the last attempt, in the scheduler's tick, with `WorkerLost`: a hook whose
+    fallback redoes the work (a campaign batch sent one by one) should not redo it then, as it
+    may stop that process too."""
 
     def register(function: TaskFunction) -> TaskFunction:
         existing = TASKS.get(name)

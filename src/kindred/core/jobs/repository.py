@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from kindred.core.jobs.models import Job, JobStatus
 from kindred.core.repository import Repository
@@ -72,14 +72,45 @@ class JobRepository(Repository[Job]):
             )
 
     async def release_expired(self, now: datetime) -> int:
-        """Running jobs whose lease ran out (their worker died) go back to the queue."""
+        """Running jobs whose lease ran out (their worker died) go back to the queue, unless
+        that was their last attempt (`lost_on_last_attempt`)."""
         result = await self.session.execute(
             update(Job)
-            .where(Job.status == JobStatus.RUNNING.value, Job.locked_until < now)
+            .where(*self._lost(now), Job.attempts < Job.max_attempts)
             .values(status=JobStatus.QUEUED.value, locked_until=None, published_at=None)
             .returning(Job.id)
         )
         return len(result.all())
+
+    async def lost_on_last_attempt(self, now: datetime) -> Sequence[uuid.UUID]:
+        """Running jobs whose worker died during their last attempt."""
+        rows = await self.session.scalars(
+            select(Job.id).where(*self._lost(now), Job.attempts >= Job.max_attempts)
+        )
+        return rows.all()
+
+    async def fail_lost(self, job_id: uuid.UUID, error: str, now: datetime) -> Job | None:
+        """Fails for good a job lost on its last attempt; None if it is no longer one (another
+        tick took it)."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, *self._lost(now))
+            .values(
+                status=JobStatus.FAILED.value,
+                last_error=error,
+                locked_until=None,
+                finished_at=now,
+                updated_at=now,
+            )
+            .returning(Job.id)
+        )
+        if result.scalar_one_or_none() is None:
+            return None
+        return await self.session.get(Job, job_id, populate_existing=True)
+
+    @staticmethod
+    def _lost(now: datetime) -> tuple[ColumnElement[bool], ...]:
+        return Job.status == JobStatus.RUNNING.value, Job.locked_until < now
 
     async def counts_by_status(self) -> dict[str, int]:
         rows = await self.session.execute(select(Job.status, func.count()).group_by(Job.status))

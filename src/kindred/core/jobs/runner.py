@@ -34,6 +34,15 @@ def error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+class WorkerLost(Exception):
+    """What a give-up hook gets for a job whose worker stopped (killed, out of memory) during
+    its last attempt: the tick fails it rather than queue it again, or a job that kills its
+    worker would run for ever."""
+
+    def __init__(self) -> None:
+        super().__init__("the worker stopped during the last attempt (its lease ran out)")
+
+
 def retry_delay(attempt: int, base_seconds: float) -> timedelta:
     """Exponential backoff with ±20% jitter, capped at an hour."""
     seconds = base_seconds * (2 ** max(attempt - 1, 0))
@@ -101,6 +110,24 @@ class JobRunner:
             if retry_at is None and spec is not None and spec.on_give_up is not None:
                 session.info[SETTINGS_KEY] = self.settings
                 await spec.on_give_up(session, error, **payload)
+
+    async def give_up_lost(self, now: datetime) -> int:
+        """Fails the jobs whose worker stopped during their last attempt, each with its task's
+        give-up hook in the same transaction (the hook gets `WorkerLost`); how many."""
+        async with self.database.session_scope() as session:
+            lost = await JobRepository(session).lost_on_last_attempt(now)
+        failed, error = 0, WorkerLost()
+        for job_id in lost:
+            async with self.database.session_scope() as session:
+                job = await JobRepository(session).fail_lost(job_id, error_text(error), now)
+                if job is None:
+                    continue
+                spec = TASKS.get(job.name)
+                if spec is not None and spec.on_give_up is not None:
+                    session.info[SETTINGS_KEY] = self.settings
+                    await spec.on_give_up(session, error, **job.payload)
+                failed += 1
+        return failed
 
     async def run_due(self, *, now: datetime | None = None, limit: int = 10_000) -> int:
         """Runs every due job in this process until none is left (tests and the CLI).
