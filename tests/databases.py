@@ -73,6 +73,14 @@ class DatabaseFactory:
             shutil.copyfile(self.workdir / f"{self.template}.db", self.workdir / f"{name}.db")
         return self._url_for(name)
 
+    async def unmigrated(self) -> str:
+        """A new database without a table (to migrate step by step); its URL."""
+        name = f"kindred_t_{uuid.uuid4().hex[:10]}"
+        if self.server_url:
+            await self._admin(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+        return self._url_for(name)
+
     async def teardown(self) -> None:
         for name in reversed(self.created):
             await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

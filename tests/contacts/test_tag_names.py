@@ -4,8 +4,17 @@ making a second tag the filters cannot tell apart."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import uuid
+from collections.abc import Sequence
 
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
+
+from kindred.contacts import tags
+from kindred.contacts.models import Tag
+from kindred.contacts.repository import TagRepository
+from kindred.core.db.session import Database
 from tests.factories import Actor, signup
 
 
@@ -70,3 +79,65 @@ async def test_listing_contacts_by_tag_ignores_case(app: FastAPI) -> None:
     await owner.client.post("/api/contacts", json={"firstName": "A", "tags": ["VIP"]})
     listed = (await owner.client.get("/api/contacts", params={"tags": "vip"})).json()
     assert [contact["firstName"] for contact in listed["contacts"]] == ["A"]
+
+
+async def test_the_database_refuses_a_second_tag_differing_only_in_case(
+    app: FastAPI, database: Database
+) -> None:
+    owner = await signup(app)
+    await owner.client.post("/api/tags", json={"name": "VIP"})
+    with pytest.raises(IntegrityError):
+        async with database.session_scope() as session:
+            await TagRepository(session, uuid.UUID(owner.workspace_id)).add(Tag(name="vip"))
+    assert await _tag_names(owner) == ["VIP"]
+
+
+def _rival_created_after_lookup(
+    monkeypatch: pytest.MonkeyPatch, database: Database, name: str
+) -> None:
+    """Commits a tag named `name` from another unit of work just after the next tag lookup,
+    as a concurrent request would between this one's lookup and its insert."""
+    lookup = TagRepository.by_names
+
+    async def lookup_then_rival(self: TagRepository, names: Sequence[str]) -> dict[str, Tag]:
+        found = await lookup(self, names)
+        monkeypatch.setattr(TagRepository, "by_names", lookup)
+        async with database.session_scope() as rival:
+            await TagRepository(rival, self.workspace_id).add(Tag(name=name))
+        return found
+
+    monkeypatch.setattr(TagRepository, "by_names", lookup_then_rival)
+
+
+async def test_a_tag_created_meanwhile_in_another_case_is_the_one_ensure_tags_returns(
+    app: FastAPI, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await signup(app)
+    workspace_id = uuid.UUID(owner.workspace_id)
+    _rival_created_after_lookup(monkeypatch, database, "VIP")
+    async with database.session_scope() as session:
+        (tag,) = await tags.ensure_tags(session, workspace_id, ["vip"])
+        (gold,) = await tags.ensure_tags(session, workspace_id, ["Gold"])  # the session goes on
+    assert (tag.name, gold.name) == ("VIP", "Gold")
+    assert await _tag_names(owner) == ["Gold", "VIP"]
+
+
+async def test_creating_a_tag_made_meanwhile_in_another_case_is_a_409(
+    app: FastAPI, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await signup(app)
+    _rival_created_after_lookup(monkeypatch, database, "VIP")
+    created = await owner.client.post("/api/tags", json={"name": "vip"})
+    assert created.status_code == 409, created.text
+    assert await _tag_names(owner) == ["VIP"]
+
+
+async def test_renaming_to_a_name_taken_meanwhile_in_another_case_is_a_409(
+    app: FastAPI, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await signup(app)
+    gold = (await owner.client.post("/api/tags", json={"name": "Gold"})).json()
+    _rival_created_after_lookup(monkeypatch, database, "VIP")
+    renamed = await owner.client.put(f"/api/tags/{gold['id']}", json={"name": "vip"})
+    assert renamed.status_code == 409, renamed.text
+    assert await _tag_names(owner) == ["Gold", "VIP"]

@@ -43,7 +43,7 @@ async def create_tag(body: TagCreate, principal: ContactsWrite, session: DbSessi
     "/api/tags/{tag_id}",
     response_model=TagRead,
     summary="Rename or recolour a tag",
-    responses={404: {"description": "Tag not found"}},
+    responses={404: {"description": "Tag not found"}, 409: {"description": "Duplicate tag name"}},
 )
 async def update_tag(
     tag_id: uuid.UUID, body: TagUpdate, principal: ContactsWrite, session: DbSession

@@ -12,12 +12,23 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Computed, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Computed,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    collate,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin, utcnow
 from kindred.core.db.rollup import RollupMixin, rollup_indexes
 
+FOLDED_TAG_NAME_INDEX = "uq_tags_workspace_id_folded_name"
 SEARCH_TEXT_SQL = (
     "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || "
     "coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(company, ''))"
@@ -25,12 +36,28 @@ SEARCH_TEXT_SQL = (
 
 
 class Tag(IdMixin, WorkspaceMixin, TimestampMixin, Base):
+    """A workspace's tag. Its name is unique ignoring ASCII case, as the filters fold it
+    (`TagRepository.by_names` looks names up by the same expression, so this index serves it).
+    """
+
     __tablename__ = "tags"
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
     __audited__ = True
 
     name: Mapped[str] = mapped_column(String(100))
     color: Mapped[str | None] = mapped_column(String(32), default=None)
+
+    # The folded index is `fold` of core/filters/dialect.py per dialect (not imported: the
+    # filters import these models). The plain constraint it implies stays: dropping it would
+    # rebuild the table on SQLite, whose DROP TABLE cascades into contact_tags.
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        Index(FOLDED_TAG_NAME_INDEX, "workspace_id", func.lower(name), unique=True).ddl_if(
+            dialect="sqlite"
+        ),
+        Index(
+            FOLDED_TAG_NAME_INDEX, "workspace_id", func.lower(collate(name, "C")), unique=True
+        ).ddl_if(dialect="postgresql"),
+    )
 
 
 class ContactTag(Base):

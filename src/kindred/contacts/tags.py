@@ -22,9 +22,10 @@ async def create_tag(
     session: AsyncSession, workspace_id: uuid.UUID, *, name: str, color: str | None
 ) -> Tag:
     tags = TagRepository(session, workspace_id)
-    if await tags.by_name(name) is not None:
+    tag = Tag(name=name, color=color)
+    if await tags.by_name(name) is not None or not await tags.saved(tag):
         raise DuplicateTag()
-    return await tags.add(Tag(name=name, color=color))
+    return tag
 
 
 async def update_tag(
@@ -40,7 +41,8 @@ async def update_tag(
         tag.name = name
     if "color" in changes:
         tag.color = changes["color"] if isinstance(changes["color"], str) else None
-    await session.flush()
+    if not await tags.saved(tag):  # a concurrent request took the name
+        raise DuplicateTag()
     return tag
 
 
@@ -54,7 +56,7 @@ async def ensure_tags(
 ) -> list[Tag]:
     """The tag of each distinct name, in order, creating those that do not exist yet: names
     that differ only in case are one tag (see `TagRepository.by_names`), spelt as first
-    created."""
+    created. Where a concurrent request creates one of them first, its tag is the one."""
     tags = TagRepository(session, workspace_id)
     wanted = list(dict.fromkeys(names))
     found = await tags.by_names(wanted)
@@ -62,9 +64,20 @@ async def ensure_tags(
     for name in wanted:
         if name not in found:
             if fold(name) not in created:
-                created[fold(name)] = await tags.add(Tag(name=name))
+                created[fold(name)] = await _created_or_winner(tags, name)
             found[name] = created[fold(name)]
     return [found[name] for name in wanted]
+
+
+async def _created_or_winner(tags: TagRepository, name: str) -> Tag:
+    """A new tag named `name`, or the tag whose name folds alike that a concurrent request
+    committed after this one looked."""
+    tag = Tag(name=name)
+    if await tags.saved(tag):
+        return tag
+    winner = await tags.by_name(name)
+    assert winner is not None, "only a tag with a name folding alike refuses the insert"
+    return winner
 
 
 async def set_contact_tags(

@@ -23,6 +23,8 @@ DEFINITIONS = {
 KINDS = {"number": Kind.NUMBER, "date": Kind.DATE, "multiselect": Kind.MULTISELECT}
 # "Enterprise" has more ASCII case variants than the compiler lists (its fallback path).
 TAG_NAMES = ["VIP", "vip", "Lead", "Émile", "émile", "ß", "a_b", "100%", "Enterprise"]
+# A workspace's tags: their names are unique ignoring ASCII case (filters still ask for `vip`).
+WORKSPACE_TAGS = [name for name in TAG_NAMES if name != "vip"]
 WORDS = [
     "Ann",
     "ann",
@@ -93,7 +95,7 @@ def contacts(draw: st.DrawFn, company_count: int) -> dict[str, Any]:
         "updated_at": draw(st.just(created) | moments()),
         "last_task_run": draw(st.none() | moments()),
         "custom_fields": draw(custom_fields()),
-        "tags": draw(st.lists(st.sampled_from(TAG_NAMES), max_size=3, unique=True)),
+        "tags": draw(st.lists(st.sampled_from(WORKSPACE_TAGS), max_size=3, unique=True)),
         "company_index": draw(st.none() | st.integers(0, company_count - 1)),
     }
     return contact

@@ -23,7 +23,13 @@ from kindred.core.db import uuid7
 from kindred.core.db.session import Database
 from kindred.core.filters import Subject, compile_filter, evaluate, parse_filter
 from kindred.core.filters.fields import FieldRegistry
-from tests.core.filters.strategies import DEFINITIONS, NOW, TAG_NAMES, filters, populations
+from tests.core.filters.strategies import (
+    DEFINITIONS,
+    NOW,
+    WORKSPACE_TAGS,
+    filters,
+    populations,
+)
 from tests.factories import signup
 
 EXAMPLES = int(os.environ.get("KINDRED_FILTER_EXAMPLES", "100"))
@@ -51,7 +57,7 @@ async def _insert(
             for c, i in zip(companies, company_ids, strict=True)
         ],
     )
-    tag_ids = {name: uuid7() for name in TAG_NAMES}
+    tag_ids = {name: uuid7() for name in WORKSPACE_TAGS}
     await conn.execute(
         insert(Tag), [{"id": i, "workspace_id": workspace, "name": n} for n, i in tag_ids.items()]
     )

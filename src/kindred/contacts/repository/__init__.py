@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from kindred.contacts.errors import (
@@ -198,25 +199,27 @@ class TagRepository(WorkspaceRepository[Tag]):
 
     async def by_names(self, names: Sequence[str]) -> dict[str, Tag]:
         """The tag of each name that has one, keyed by the name as asked: names match as the
-        filters match them (ASCII letters in either case), so `vip` finds the tag `VIP`.
-
-        Where two tags differ only in case (made before lookups folded case), the one spelt
-        exactly as asked wins, else the oldest."""
+        filters match them (ASCII letters in either case), so `vip` finds the tag `VIP`."""
         if not names:
             return {}
-        # The filters' own folding (SQLite `lower()`, PostgreSQL `lower(… COLLATE "C")`); it
-        # scans the workspace's tags, which the (workspace_id, name) index still narrows to.
+        # The filters' own folding (SQLite `lower()`, PostgreSQL `lower(… COLLATE "C")`): the
+        # same expression as the unique index on the folded name, which therefore serves it.
         folded = json_sql(dialect_name(self.session), Tag.name.expression).fold(Tag.name.expression)
-        wanted = {fold(name) for name in names}
-        stmt = self.base().where(folded.in_(wanted)).order_by(Tag.created_at, Tag.id)
-        found = await self.all(stmt)
-        exact = {tag.name: tag for tag in found}
-        oldest: dict[str, Tag] = {}
-        for tag in found:
-            oldest.setdefault(fold(tag.name), tag)
-        return {
-            name: exact.get(name) or oldest[fold(name)] for name in names if fold(name) in oldest
-        }
+        found = await self.all(self.base().where(folded.in_({fold(name) for name in names})))
+        by_folded = {fold(tag.name): tag for tag in found}
+        return {name: by_folded[fold(name)] for name in names if fold(name) in by_folded}
+
+    async def saved(self, tag: Tag) -> bool:
+        """Inserts or updates the tag in a savepoint; False, leaving the session usable, when
+        its name folds like another tag's (one a concurrent request made meanwhile)."""
+        tag.workspace_id = self.workspace_id
+        try:
+            async with self.session.begin_nested():
+                self.session.add(tag)
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
 
     async def of_contacts(self, contact_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, Tag]]:
         rows = await self.session.execute(
