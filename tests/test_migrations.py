@@ -7,7 +7,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+import pytest
+from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kindred.contacts.models import Contact, ContactTag, Tag
@@ -102,3 +104,22 @@ async def test_upgrading_merges_tags_differing_only_in_case_into_the_oldest(
         await engine.dispose()
     assert names == {(workspace, "VIP"), (workspace, "Été"), (workspace, "été"), (other, "vip")}
     assert links == {(both, vip.id), (two_merged, vip.id), (one_merged, vip.id)}
+
+
+async def test_a_failing_migration_reports_its_own_error(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """Not an error of the migration lock's release in the aborted transaction."""
+
+    def upgrade_over_a_stray_table(connection: Connection) -> None:
+        connection.execute(text("CREATE TABLE workspaces (id integer)"))
+        migrate.upgrade_on(connection)
+
+    engine = build_engine(Settings(data_dir=tmp_path), await databases.unmigrated())
+    try:
+        async with engine.begin() as connection:
+            with pytest.raises(DBAPIError) as raised:
+                await connection.run_sync(upgrade_over_a_stray_table)
+    finally:
+        await engine.dispose()
+    assert "already exists" in str(raised.value)

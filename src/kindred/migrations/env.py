@@ -28,16 +28,14 @@ def _configure(connection: Connection) -> None:
 
 
 def _run(connection: Connection) -> None:
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-    try:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
-    finally:
-        if postgres:
-            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+    if connection.dialect.name == "postgresql":
+        # Held until the migrations' transaction ends, however it ends: a failed migration
+        # leaves the transaction aborted, where an explicit unlock would fail too and replace
+        # the migration's own error with "current transaction is aborted".
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 async def _run_async(url: str) -> None:
