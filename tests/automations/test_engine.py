@@ -262,7 +262,8 @@ async def test_a_later_step_whose_database_keeps_failing_is_the_one_recorded_fai
     """Each attempt undid the steps before it too: only the interrupted step has a record."""
 
     async def unreachable(_step: Any, _config: dict[str, Any]) -> dict[str, Any]:
-        raise ConnectionError("UPDATE contacts SET secret")
+        # Text reading like another step's interruption: the give-up reads the exception.
+        raise ConnectionError("UPDATE contacts SET secret; step 3 (SEND_SMS): StepInterrupted")
 
     monkeypatch.setitem(ACTIONS, "SET_FIELD", unreachable)
     actor = await signup(app)
