@@ -104,3 +104,37 @@ async def test_field_changed_needs_a_field_that_changes(
     response = await actor.client.post("/api/workflows", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["details"][0]["field"].startswith("triggerConfig.")
+
+
+async def test_field_changed_to_a_tag_starts_only_when_the_tag_is_added(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    config = {"field": "tags", "to": "VIP"}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    already = await make_contact(actor, tags=["VIP"])
+    await patch(actor, already["id"], tags=["VIP", "Other"])
+    newly = await make_contact(actor, tags=["Other"])
+    await patch(actor, newly["id"], tags=["Other", "VIP"])
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["contactId"] == newly["id"]
+
+
+async def test_field_changed_from_a_tag_starts_only_when_the_tag_is_removed(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    config = {"field": "tags", "from": "VIP"}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    kept = await make_contact(actor, tags=["VIP", "Other"])
+    await patch(actor, kept["id"], tags=["VIP"])
+    dropped = await make_contact(actor, tags=["VIP", "Other"])
+    await patch(actor, dropped["id"], tags=["Other"])
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["contactId"] == dropped["id"]

@@ -64,6 +64,23 @@ async def test_list_filters_by_type_and_status(app: FastAPI) -> None:
     assert [c["type"] for c in listed.json()["campaigns"]] == ["SMS"]
 
 
+async def test_the_recipients_status_filter_takes_any_case_as_the_campaign_list_does(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["case"])
+    campaign = await create(actor, targetTags=["case"])
+    await send_campaign(actor, jobs, campaign["id"])
+    emails = f"/api/campaigns/{campaign['id']}/emails"
+    for status in ("sent", "Sent", "SENT"):
+        listed = await actor.client.get(emails, params={"status": status})
+        assert listed.status_code == 200, listed.text
+        assert [row["contactId"] for row in listed.json()] == [contact["id"]]
+    assert (await actor.client.get(emails, params={"status": "failed"})).json() == []
+    misspelt = await actor.client.get(emails, params={"status": "snet"})
+    assert misspelt.status_code == 400, misspelt.text
+
+
 async def test_viewer_reads_but_cannot_write(app: FastAPI) -> None:
     actor = await signup(app)
     campaign = await create(actor)

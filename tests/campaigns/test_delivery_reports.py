@@ -115,6 +115,26 @@ async def test_a_bounce_after_the_recipient_opened_the_email_leaves_it_sent(
     assert done["openRate"] == 100
 
 
+async def test_an_open_or_click_after_the_bounce_counts_in_no_rate(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contacts = [await make_contact(actor, tags=["late"]) for _ in range(2)]
+    campaign = await create(actor, targetTags=["late"])
+    await send_campaign(actor, jobs, campaign["id"])
+    bounced, read = [(await captured(actor, to=contact["email"]))[0] for contact in contacts]
+    await _report(actor, bounced["id"], "bounced")
+    await run_jobs(jobs)
+    opened = await actor.client.get(signed_link(bounced["html"], "/api/campaigns/open/"))
+    clicked = await actor.client.get(signed_link(bounced["html"], "/api/campaigns/click/"))
+    assert (opened.status_code, clicked.status_code) == (200, 302)
+    await actor.client.get(signed_link(read["html"], "/api/campaigns/open/"))
+    done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert (done["sentCount"], done["failedCount"]) == (1, 1)
+    assert (done["openCount"], done["clickCount"]) == (1, 0)
+    assert (done["openRate"], done["clickRate"]) == (100, 0)
+
+
 @pytest.fixture
 def delivery_reports_late(monkeypatch: pytest.MonkeyPatch) -> None:
     """The campaigns' delivery consumer fails on its first two calls for a DELIVERED report

@@ -128,12 +128,38 @@ def _agrees(value: Any, wanted: Any) -> bool:
 
 
 def field_changed(config: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
-    """FIELD_CHANGED's triggerConfig agrees with a contact.updated event's `changes`."""
+    """FIELD_CHANGED's triggerConfig agrees with a contact.updated event's `changes`
+    (`{field: {"from": old, "to": new}}`, see contacts/events.py)."""
     key = change_key(str(config.get("field") or ""))
     change = (data.get("changes") or {}).get(key) if key else None
     if not isinstance(change, Mapping):
         return False
+    old, new = change.get("from"), change.get("to")
+    if isinstance(old, list) or isinstance(new, list):
+        return _list_changed(config, _listed(old), _listed(new))
     return all(_agrees(change.get(end), config.get(end)) for end in ("from", "to"))
+
+
+def _list_changed(config: Mapping[str, Any], old: list[Any], new: list[Any]) -> bool:
+    """On a list field (`tags`, the sorted names before and after): `to` is a value newly in
+    the list and `from` one no longer in it. Whether the list holds the value after (or held
+    it before) is not enough: adding "Other" to a contact tagged VIP must not start a
+    workflow waiting for VIP to be added."""
+    return _only_in(config.get("from"), old, new) and _only_in(config.get("to"), new, old)
+
+
+def _only_in(wanted: Any, values: list[Any], others: list[Any]) -> bool:
+    """`wanted` is among `values` and not among `others` (any values when none is wanted)."""
+    if wanted in (None, ""):
+        return True
+    return _agrees(values, wanted) and not _agrees(others, wanted)
+
+
+def _listed(value: Any) -> list[Any]:
+    """A list end of a change as a list: none for a missing value, a lone value as one."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def options_match(workflow: Workflow, data: Mapping[str, Any]) -> bool:

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kindred.campaigns import service, tracking
 from kindred.campaigns.links import MAX_TRACKED_URL
-from kindred.campaigns.models import RecipientStatus
 from kindred.campaigns.schemas import (
     CampaignCreate,
     CampaignList,
@@ -228,7 +227,7 @@ COUNTED: Responses = {
         "A bare array, as document 002 shows it; the total over all pages (of the status"
         f" asked for) is in the {TOTAL_HEADER} header."
     ),
-    responses=NOT_FOUND | COUNTED,
+    responses=NOT_FOUND | COUNTED | INVALID,
 )
 async def recipients(
     campaign_id: uuid.UUID,
@@ -236,7 +235,7 @@ async def recipients(
     session: DbSession,
     paging: Paging,
     response: Response,
-    status: RecipientStatus | None = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Any:
     rows, total = await service.recipients_page(
         session, principal.workspace, campaign_id, paging, status

@@ -344,11 +344,14 @@ async def recipients_page(
     workspace_id: uuid.UUID,
     campaign_id: uuid.UUID,
     params: PageParams,
-    status: RecipientStatus | None = None,
+    status: str | None = None,
 ) -> tuple[Sequence[CampaignRecipient], int]:
+    """A page of the campaign's rows, of `status` if given (in any case, as the campaigns'
+    own `?status=`)."""
+    wanted = _one_of("status", status, tuple(RecipientStatus.__members__)) if status else None
     await get_campaign(session, workspace_id, campaign_id)
     return await RecipientRepository(session, workspace_id).page(
-        campaign_id, params.limit, params.offset, None if status is None else status.value
+        campaign_id, params.limit, params.offset, wanted
     )
 
 

@@ -26,6 +26,9 @@ from kindred.settings import Settings
 REACHED = {MessageStatus.DELIVERED.value, MessageStatus.READ.value}
 GONE = {MessageStatus.FAILED.value, MessageStatus.BOUNCED.value}
 COUNTERS = {"opened": "open", "clicked": "click", "unsubscribed": "unsubscribe"}
+# Actions stamped and counted only on a SENT row: openRate and clickRate are over sentCount,
+# which a FAILED row has left (see `delivered`).
+ON_SENT_ONLY = {"opened", "clicked"}
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,10 @@ async def _first(session: AsyncSession, target: Target, *actions: str) -> None:
     now, counted = utcnow(), {}
     for action in actions:
         column = f"{action}_at"
-        if getattr(target.row, column) is None and await rows.stamp_first(target.row, column, now):
+        status = RecipientStatus.SENT.value if action in ON_SENT_ONLY else None
+        if getattr(target.row, column) is None and await rows.stamp_first(
+            target.row, column, now, status=status
+        ):
             counted[COUNTERS[action]] = 1
     await CampaignRepository(session, target.campaign.workspace_id).add_to_counters(
         target.campaign.id, **counted
@@ -136,9 +142,13 @@ async def delivered(session: AsyncSession, event: DomainEvent) -> None:
       failedCount.
     - Nothing moves a FAILED row back: a delivery report arriving after the bounce (events
       retried out of order) changes nothing, and a repeated report counts once.
-    - An open outranks a bounce: a row whose open pixel or a tracked link was followed stays
-      SENT (else openRate would count opens of messages no longer counted as sent), as
+    - An open outranks a LATER bounce: a row whose open pixel or a tracked link was followed
+      stays SENT (else openRate would count opens of messages no longer counted as sent), as
       messaging refuses a bounce after a provider's READ.
+    - A bounce outranks a LATER open or click: on a row already FAILED they are ignored (not
+      stamped, not counted in openCount or clickCount), so that openRate and clickRate,
+      both over sentCount, count only rows still in it and never exceed 100%
+      (`ON_SENT_ONLY`). An unsubscribe still counts: it is no rate over sentCount.
 
     Messaging already refuses anything after FAILED or BOUNCED; events may still reach this
     consumer out of order (a failed consumer is retried after the later events), hence the
