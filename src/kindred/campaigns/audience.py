@@ -30,9 +30,10 @@ async def check(
     segment_id: uuid.UUID | None,
     inline: dict[str, Any] | None,
 ) -> None:
-    """404 for another workspace's segment, 400 for an invalid inline filter."""
+    """404 for another workspace's segment, 400 for an invalid inline filter. The segment is
+    held until the campaign is saved: a concurrent delete then sees the campaign use it."""
     if segment_id is not None:
-        await segments.get_segment(session, workspace_id, segment_id)
+        await segments.hold_segment(session, workspace_id, segment_id)
     if inline:
         await matching.parse(session, workspace_id, inline)
 

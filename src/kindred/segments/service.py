@@ -92,12 +92,23 @@ async def update_segment(
     return segment
 
 
+async def hold_segment(
+    session: AsyncSession, workspace_id: uuid.UUID, segment_id: uuid.UUID
+) -> Segment:
+    """The segment, kept from being deleted until this transaction ends (404 if it is gone,
+    or another workspace's): for what saves a reference to it (a campaign's audience)."""
+    return await SegmentRepository(session, workspace_id).locked_or_404(segment_id, share=True)
+
+
 async def delete_segment(
     session: AsyncSession, workspace_id: uuid.UUID, segment_id: uuid.UUID
 ) -> None:
-    """409 while something registered with @segment_users still needs the segment."""
+    """409 while something registered with @segment_users still needs the segment. The row is
+    locked first: a campaign being saved with the segment meanwhile (`hold_segment`) commits
+    before the check, which then sees it, instead of the delete setting its segment to null
+    (and its audience to the whole workspace) once it commits."""
     segments = SegmentRepository(session, workspace_id)
-    segment = await segments.get_or_404(segment_id)
+    segment = await segments.locked_or_404(segment_id)
     users = [
         name
         for finder in SEGMENT_USERS.values()
