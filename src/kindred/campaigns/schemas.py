@@ -37,6 +37,12 @@ Subject = Annotated[str, Field(max_length=998)]
 Body = Annotated[str, Field(max_length=500_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
 BODY_ALIASES = AliasChoices("body", "message")
+SCHEDULED_AT = (
+    "When the scheduler starts sending (within a minute of it): an ISO 8601 date-time, read as"
+    " UTC when it has no offset (as every date input of the API) and answered in UTC with Z."
+    " A time already past starts the campaign at the scheduler's next tick. Set, a draft"
+    " becomes SCHEDULED; set to null, a scheduled campaign is a DRAFT again."
+)
 
 
 class CampaignFields(InputModel):
@@ -52,7 +58,7 @@ class CampaignFields(InputModel):
     target_tags_match: Literal["any", "all"] | None = None
     filter: dict[str, Any] | None = None
     category_id: uuid.UUID | None = None
-    scheduled_at: datetime | None = None
+    scheduled_at: datetime | None = Field(default=None, description=SCHEDULED_AT)
     allow_no_unsubscribe: bool | None = None
 
     @field_validator("scheduled_at")

@@ -365,19 +365,26 @@ async def start_due(session: AsyncSession, settings: Settings, now: datetime) ->
 
 async def _start_scheduled(session: AsyncSession, settings: Settings, campaign: Campaign) -> None:
     """Starts one due campaign in its own savepoint. One that can no longer start (its
-    audience filter names a field deleted since, say) ends FAILED: left SCHEDULED it would
-    fail every tick and, raising, roll back the start of every other workspace's campaigns.
-    One paused, cancelled or sent by hand since the tick read it is no longer SCHEDULED: its
-    start fails as a lost race and it keeps its new status."""
+    audience filter names a field deleted since, say) or whose start hits a bug ends FAILED:
+    left SCHEDULED it would fail every tick and, raising, roll back the start of every other
+    workspace's campaigns. One paused, cancelled or sent by hand since the tick read it is no
+    longer SCHEDULED: its start fails as a lost race and it keeps its new status."""
     campaign_id = campaign.id
     try:
         async with session.begin_nested():
             await _send(session, settings, campaign)
     except KindredError as error:
         log.warning("scheduled campaign %s cannot start: %s", campaign_id, error.message)
-        await session.refresh(campaign)  # the savepoint's rollback expired it
-        reason = f"The scheduled start failed: {_explained(error)}"
-        await sending.fail(session, campaign, reason, was=Status.SCHEDULED)
+        await _scheduled_start_failed(session, campaign, _explained(error))
+    except Exception as error:  # a bug: isolated to this campaign, whole in the server log
+        log.exception("scheduled campaign %s cannot start", campaign_id)
+        await _scheduled_start_failed(session, campaign, sending.unexpected(error))
+
+
+async def _scheduled_start_failed(session: AsyncSession, campaign: Campaign, cause: str) -> None:
+    await session.refresh(campaign)  # the savepoint's rollback expired it
+    reason = f"The scheduled start failed: {cause}"
+    await sending.fail(session, campaign, reason, was=Status.SCHEDULED)
 
 
 def _explained(error: KindredError) -> str:
