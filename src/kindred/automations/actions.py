@@ -287,12 +287,15 @@ async def set_field(step: StepContext, config: dict[str, Any]) -> dict[str, Any]
     return {"field": field, "value": value}
 
 
-def deal_fields(config: dict[str, Any], title: str, contact_ids: list[uuid.UUID]) -> dict[str, Any]:
-    """CREATE_DEAL's deal held to the deals API's own rules (title, value, stage key), so that
-    a bad value fails the step instead of the database statement."""
+def deal_fields(
+    config: dict[str, Any], title: str, value: Any, contact_ids: list[uuid.UUID]
+) -> dict[str, Any]:
+    """CREATE_DEAL's deal (its title and value as rendered) held to the deals API's own rules
+    (title, value, stage key), so that a bad value fails the step instead of the database
+    statement."""
     raw = {
         "title": title,
-        "value": config.get("value"),
+        "value": value,
         "stage": config.get("stage") or None,
         "pipeline_id": config_uuid(config, "pipelineId"),
         "contact_ids": contact_ids,
@@ -306,9 +309,20 @@ def deal_fields(config: dict[str, Any], title: str, contact_ids: list[uuid.UUID]
 
 async def create_deal(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
     title = step.render(config.get("title") or "{{contact.name}}") or step.workflow.name
-    fields = deal_fields(config, title, [step.contact.id] if step.contact else [])
+    fields = deal_fields(
+        config, title, _deal_value(step, config), [step.contact.id] if step.contact else []
+    )
     view = await deals.create_deal(step.session, step.workspace_id, step.need_user(), fields)
     return {"dealId": str(view.deal.id), "stage": view.stage}
+
+
+def _deal_value(step: StepContext, config: dict[str, Any]) -> Any:
+    """CREATE_DEAL's `config.value`: a number, or a template (`{{contact.customFields.budget}}`)
+    whose rendering the deals API reads as a number; one rendering blank is no value."""
+    value = config.get("value")
+    if not is_template(value):
+        return value
+    return step.render(value).strip() or None
 
 
 async def move_deal_stage(step: StepContext, config: dict[str, Any]) -> dict[str, Any]:
@@ -364,9 +378,10 @@ def _has_stage(candidates: Sequence[Pipeline], stage: str, where: str) -> None:
 async def check_create_deal(
     session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
 ) -> None:
-    """CREATE_DEAL's value and stage key are valid, its pipeline (default: the workspace's
-    default) is this workspace's and has the stage."""
-    fields = deal_fields(config, "title", [])
+    """CREATE_DEAL's value (unless a template) and stage key are valid, its pipeline (default:
+    the workspace's default) is this workspace's and has the stage."""
+    value = config.get("value")
+    fields = deal_fields(config, "title", None if is_template(value) else value, [])
     pipeline = await _pipeline(session, workspace_id, fields["pipeline_id"])
     if fields["stage"]:
         _has_stage([pipeline], fields["stage"], "the deal's pipeline")

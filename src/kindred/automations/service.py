@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from croniter import CroniterBadDateError, croniter
+from croniter import CroniterBadDateError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.automations.actions import checked_change
 from kindred.automations.errors import AutomationInactive
 from kindred.automations.models import Workflow, WorkflowRun, WorkflowRunStep
 from kindred.automations.repository import RunRepository, WorkflowRepository
+from kindred.automations.schedule import UnknownTimezone, cron_zone, latest_cron_time
 from kindred.automations.schemas import (
     RuleConfig,
     RuleCreate,
@@ -33,8 +34,6 @@ from kindred.providers.standard_webhooks import new_secret
 RULE_TYPES = {"set_field": "SET_FIELD", "add_tag": "ADD_TAG", "remove_tag": "REMOVE_TAG"}
 RULE_BATCH = 1000
 DEFINITION = ("trigger", "trigger_config", "match", "conditions", "actions")
-# croniter's get_prev is strictly before its start: starting just after `now` includes `now`.
-AT_OR_BEFORE = timedelta(microseconds=1)
 
 
 async def list_workflows(
@@ -221,11 +220,13 @@ async def _apply_rule(bulk: Bulk, actions: list[Any]) -> None:
 
 def due_fire_time(workflow: Workflow, now: datetime) -> datetime | None:
     """The latest cron time at or before `now` (a tick at 09:00:00.000 fires 09:00) not yet
-    fired for, or None."""
-    cron = str(workflow.trigger_config.get("cron", ""))
+    fired for, or None: however many times passed since the last fired (the scheduler was
+    down), only the latest fires."""
+    config = workflow.trigger_config
     try:
-        latest: datetime = croniter(cron, now + AT_OR_BEFORE).get_prev(datetime)
-    except CroniterBadDateError:  # saved before such expressions were refused
+        zone = cron_zone(config)
+        latest = latest_cron_time(str(config.get("cron", "")), zone, now)
+    except (CroniterBadDateError, UnknownTimezone):  # saved before such values were refused
         return None
     fired = workflow.last_fired_at or workflow.created_at
     return latest if latest > fired else None

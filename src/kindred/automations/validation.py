@@ -32,6 +32,7 @@ from kindred.automations.actions import (
     task_assignee,
     wait_delay,
 )
+from kindred.automations.schedule import UnknownTimezone, cron_zone
 from kindred.automations.schemas import ActionIn, SetFieldAction, TagAction
 from kindred.automations.triggers import OPTIONS, parse_conditions
 from kindred.automations.webhook import url_template
@@ -59,6 +60,8 @@ KEYED_CHECKS: dict[str, tuple[str, Callable[[dict[str, Any]], object]]] = {
     "REMOVE_TAG": ("tag", check_tag),
     "CREATE_TASK": ("dueInDays", due_in_days),
 }
+# minute hour day-of-month month day-of-week (or an alias such as `@daily`)
+CRON_FIELDS = 5
 # Event triggers whose event has no contact (nor deal), and why.
 CONTACTLESS = {"LEAD_CREATED": "a new lead is no contact yet"}
 UNCONDITIONED_SCHEDULE = (
@@ -176,11 +179,21 @@ def _check_contact(index: int, action: ActionIn, why: str) -> None:
         raise invalid(f"actions[{index}].type", f"{kind} needs the run's contact, and {why}")
 
 
-def _check_cron(cron: Any) -> None:
+def _check_cron(config: dict[str, Any]) -> None:
+    """A cron expression that comes due, on the wall clock of a time zone that exists."""
+    cron = config.get("cron")
     if not isinstance(cron, str) or not croniter.is_valid(cron):
         raise invalid("triggerConfig.cron", "A SCHEDULE trigger needs a valid cron expression")
+    if not cron.strip().startswith("@") and len(cron.split()) != CRON_FIELDS:
+        # croniter reads a sixth field as seconds, which a once-a-minute tick cannot honour
+        message = "A cron expression has five fields: minute hour day-of-month month day-of-week"
+        raise invalid("triggerConfig.cron", message)
     try:
-        croniter(cron, utcnow()).get_next(datetime)
+        zone = cron_zone(config)
+    except UnknownTimezone as error:
+        raise invalid("triggerConfig.timezone", str(error)) from None
+    try:
+        croniter(cron, utcnow().astimezone(zone)).get_next(datetime)
     except CroniterBadDateError:
         raise invalid("triggerConfig.cron", "The cron expression never comes due") from None
 
@@ -244,7 +257,7 @@ async def _check_stages(
 
 def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
     if trigger == "SCHEDULE":
-        _check_cron(config.get("cron"))
+        _check_cron(config)
     elif trigger == "FIELD_CHANGED":
         _check_field_change(config)
     _check_options(trigger, config)
