@@ -2,10 +2,16 @@
 
 A run is keyed by (workflow, trigger): the event id, or the cron time (and the contact), so no
 trigger starts a workflow twice. A run started by an event that a run at depth `MAX_DEPTH`
-caused is recorded STOPPED with the reason instead of executing: that is how a self-triggering
-workflow ends. A workflow whose conditions no longer parse (valid when saved, but a custom
-field's definition changed since) gets a FAILED run saying so, and the event still reaches
-every other workflow.
+caused is recorded STOPPED with the reason instead of executing, naming the workflow whose run
+caused the event: that is how a workflow triggering itself, or workflows triggering each other
+(A adds X when Y is added, B adds Y when X is added), end. A workflow whose conditions no
+longer parse (valid when saved, but a custom field's definition changed since) gets a FAILED
+run saying so, and the event still reaches every other workflow.
+
+Order: a contact's events are not guaranteed to reach this consumer in the order they occurred
+(a consumer that failed is retried after later events; two dispatchers may hold consecutive
+batches). Nothing here depends on it: conditions are judged on the contact as its own event
+carries it (after that change), and steps act on the contact as it is when they run.
 
 SCHEDULE: the scheduler tick's scanner (`fire_schedules`) notes each due cron time on its
 workflow (`last_fired_at`, so neither a second tick nor a restart fires it again). A workflow
@@ -24,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.automations.models import RunStatus, Workflow, WorkflowRun
+from kindred.automations.models import CausedEvent, RunStatus, Workflow, WorkflowRun
 from kindred.automations.repository import RunRepository, ScheduledWorkflows, WorkflowRepository
 from kindred.automations.runner import schedule_advance
 from kindred.automations.service import due_fire_time
@@ -46,10 +52,6 @@ from kindred.core.jobs import enqueue
 MAX_DEPTH = 5
 SCHEDULE_TASK = "automations.start_scheduled"
 SCHEDULE_BATCH = 500
-LOOP_STOPPED = (
-    f"Stopped: this event was caused by a chain of {MAX_DEPTH} automation runs; "
-    "the workflow is probably triggering itself"
-)
 
 
 def _context(workflow: Workflow, event: DomainEvent | None) -> dict[str, Any]:
@@ -76,8 +78,6 @@ async def start_run(
     """Records the run (about the event's contact, else `contact_id`) and schedules its
     execution, or records it `ended` (status, reason) without executing; None when that
     trigger already ran it."""
-    if ended is None and depth > MAX_DEPTH:
-        ended = (RunStatus.STOPPED, LOOP_STOPPED)
     run = WorkflowRun(
         workflow_id=workflow.id,
         trigger_key=trigger_key,
@@ -133,6 +133,7 @@ async def on_event(session: AsyncSession, event: DomainEvent) -> None:
         return
     cause = await RunRepository(session, event.workspace_id).cause_depth(event.id)
     depth = 0 if cause is None else cause + 1
+    looping = await _loop_stopped(session, event) if depth > MAX_DEPTH else None
     conditional = any(workflow.conditions for workflow in workflows)
     contact = await _subject(session, event) if conditional else None
     now = utcnow()
@@ -146,7 +147,22 @@ async def on_event(session: AsyncSession, event: DomainEvent) -> None:
             await start_run(session, workflow, str(event.id), event=event, depth=depth, ended=ended)
             continue
         if holds:
-            await start_run(session, workflow, str(event.id), event=event, depth=depth)
+            await start_run(
+                session, workflow, str(event.id), event=event, depth=depth, ended=looping
+            )
+
+
+async def _loop_stopped(session: AsyncSession, event: DomainEvent) -> tuple[str, str]:
+    """Why a run of an event caused at the depth bound stops: the chain's length and the
+    workflow whose run emitted the event (the stopped one itself, or its partner in a loop)."""
+    caused = await session.get(CausedEvent, event.id)
+    run = await session.get(WorkflowRun, caused.run_id) if caused else None
+    workflow = await session.get(Workflow, run.workflow_id) if run else None
+    last = f", the last one of workflow {workflow.name!r}" if workflow else ""
+    return RunStatus.STOPPED, (
+        f"Stopped: this event was caused by a chain of {MAX_DEPTH + 1} automation runs{last}; "
+        "the workflow is probably triggering itself, or workflows are triggering each other"
+    )
 
 
 def invalid_conditions(error: InvalidFilter) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -22,6 +22,19 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _begin_before_savepoint(connection: Connection, _name: str) -> None:
+    """Opens SQLite's transaction before a SAVEPOINT that would otherwise open it.
+
+    Python's sqlite3 (as driven through aiosqlite) begins a transaction only before an INSERT,
+    UPDATE or DELETE; a SAVEPOINT issued first starts one of its own, and releasing it commits
+    everything, even if the transaction around it then rolls back. BEGIN IMMEDIATE makes the
+    savepoint nested in a transaction that commits or rolls back whole, as on PostgreSQL; it
+    takes the write lock at once, which the savepoint's writes would take anyway."""
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
@@ -45,4 +58,5 @@ def build_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
     return engine

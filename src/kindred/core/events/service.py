@@ -57,13 +57,24 @@ async def emit(
     if occurred_at is not None:
         event.occurred_at = occurred_at
     session.add(event)
-    if once_per_transaction(session, (DISPATCH_TASK, workspace_id)):
-        await enqueue(
-            session, DISPATCH_TASK, workspace_id=workspace_id, workspace=str(workspace_id)
-        )
-    else:
-        await session.flush()
+    await _dispatch_once(session, workspace_id)
     return event
+
+
+async def _dispatch_once(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """One `events.dispatch` job per workspace per transaction. The job is remembered, not
+    just the fact: a savepoint rolled back (a failed automation step) takes the job queued in
+    it along, and the transaction's next event queues another instead of waiting for the
+    reconciler."""
+    scratch = transaction_scratch(session)
+    key = (DISPATCH_TASK, workspace_id)
+    queued = scratch.get(key)
+    if queued is not None and queued in session:
+        await session.flush()
+        return
+    scratch[key] = await enqueue(
+        session, DISPATCH_TASK, workspace_id=workspace_id, workspace=str(workspace_id)
+    )
 
 
 async def events_since(
