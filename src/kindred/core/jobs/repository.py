@@ -116,22 +116,27 @@ class JobRepository(Repository[Job]):
         rows = await self.session.execute(select(Job.status, func.count()).group_by(Job.status))
         return {status: int(count) for status, count in rows}
 
-    async def complete(self, job_id: uuid.UUID, now: datetime) -> None:
-        await self.session.execute(
-            update(Job)
-            .where(Job.id == job_id)
-            .values(
-                status=JobStatus.SUCCEEDED.value,
-                finished_at=now,
-                locked_until=None,
-                last_error=None,
-            )
-        )
+    async def renew(self, job_id: uuid.UUID, attempt: int, until: datetime) -> bool:
+        """Extends the lease of the job's running `attempt`; False when it is no longer running
+        that attempt."""
+        return await self._of_attempt(job_id, attempt, {"locked_until": until}) is not None
+
+    async def complete(self, job_id: uuid.UUID, attempt: int, now: datetime) -> bool:
+        """Marks the job's running `attempt` succeeded; False when it is no longer running it
+        (the tick took the job back or gave it up meanwhile)."""
+        values = {
+            "status": JobStatus.SUCCEEDED.value,
+            "finished_at": now,
+            "locked_until": None,
+            "last_error": None,
+        }
+        return await self._of_attempt(job_id, attempt, values) is not None
 
     async def fail(
-        self, job_id: uuid.UUID, error: str, retry_at: datetime | None, now: datetime
-    ) -> None:
-        """Back to the queue at `retry_at`, or failed for good when there is none."""
+        self, job_id: uuid.UUID, attempt: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> Job | None:
+        """Back to the queue at `retry_at`, or failed for good when there is none; None when
+        the job is no longer running `attempt`."""
         values: dict[str, object] = {
             "last_error": error,
             "locked_until": None,
@@ -141,4 +146,19 @@ class JobRepository(Repository[Job]):
             values |= {"status": JobStatus.FAILED.value, "finished_at": now}
         else:
             values |= {"status": JobStatus.QUEUED.value, "run_at": retry_at}
-        await self.session.execute(update(Job).where(Job.id == job_id).values(**values))
+        return await self._of_attempt(job_id, attempt, values)
+
+    async def _of_attempt(
+        self, job_id: uuid.UUID, attempt: int, values: Mapping[str, object]
+    ) -> Job | None:
+        """Updates the job if it is still running `attempt`: the fence that keeps an attempt
+        whose lease ran out from writing over what the tick or a later attempt decided."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING.value, Job.attempts == attempt)
+            .values(**values)
+            .returning(Job.id)
+        )
+        if result.scalar_one_or_none() is None:
+            return None
+        return await self.session.get(Job, job_id, populate_existing=True)

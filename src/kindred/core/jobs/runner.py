@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
+from kindred.core.jobs.lease import LeaseLost, kept
+from kindred.core.jobs.models import Job
 from kindred.core.jobs.registry import TASKS, TaskSpec
 from kindred.core.jobs.repository import JobRepository
 from kindred.core.metrics import TASK_OUTCOMES
@@ -65,29 +69,38 @@ class JobRunner:
             job = await JobRepository(session).claim(job_id, now or utcnow(), self.lease)
             if job is None:
                 return False
-            name, payload, attempts, max_attempts = (
-                job.name,
-                dict(job.payload),
-                job.attempts,
-                job.max_attempts,
-            )
+            name, payload = job.name, dict(job.payload)
+            tries = (job.attempts, job.max_attempts)
         spec = TASKS.get(name)
         try:
-            if spec is None:
-                raise LookupError(f"no task named {name!r} is registered")
-            async with self.database.session_scope() as session:
-                session.info[SETTINGS_KEY] = self.settings
-                await spec.function(session, **payload)
-                await JobRepository(session).complete(job_id, utcnow())
+            await self._attempt(job_id, tries[0], spec, name, payload)
+        except LeaseLost:
+            log.warning("job %s (%s): taken back during attempt %s, undone", job_id, name, tries[0])
         except Exception as error:
-            log.warning("job %s (%s) failed on attempt %s: %r", job_id, name, attempts, error)
+            log.warning("job %s (%s) failed on attempt %s: %r", job_id, name, tries[0], error)
             TASK_OUTCOMES.labels(name, "failed").inc()
-            await self._record_failure(
-                job_id, error, (attempts, max_attempts), now or utcnow(), (spec, payload)
-            )
+            await self._record_failure(job_id, error, tries, now or utcnow())
         else:
             TASK_OUTCOMES.labels(name, "succeeded").inc()
         return True
+
+    async def _attempt(
+        self,
+        job_id: uuid.UUID,
+        attempt: int,
+        spec: TaskSpec | None,
+        name: str,
+        payload: dict[str, Any],
+    ) -> None:
+        """The task and the job's completion in one transaction, its lease kept meanwhile."""
+        if spec is None:
+            raise LookupError(f"no task named {name!r} is registered")
+        lease = kept(self.database, job_id, attempt, self.lease)
+        async with lease, self.database.session_scope() as session:
+            session.info[SETTINGS_KEY] = self.settings
+            await spec.function(session, **payload)
+            if not await JobRepository(session).complete(job_id, attempt, utcnow()):
+                raise LeaseLost()  # rolls the task's work back: the job is another's now
 
     async def _record_failure(
         self,
@@ -95,39 +108,61 @@ class JobRunner:
         error: Exception,
         tries: tuple[int, int],
         now: datetime,
-        task: tuple[TaskSpec | None, dict[str, Any]],
     ) -> None:
         """Schedules the retry, or, after the last attempt, fails the job and runs the task's
-        give-up hook in the same transaction, handing it `error` itself (the table keeps its
-        text)."""
-        (attempts, max_attempts), (spec, payload) = tries, task
+        give-up hook (`_give_up`), handing it `error` itself (the table keeps its text)."""
+        attempt, max_attempts = tries
         text = error_text(error)
-        retry_at: datetime | None = None
-        if attempts < max_attempts:
-            retry_at = now + retry_delay(attempts, self.settings.job_backoff_base_seconds)
+        if attempt >= max_attempts:
+            failing = partial(
+                JobRepository.fail,
+                job_id=job_id,
+                attempt=attempt,
+                error=text,
+                retry_at=None,
+                now=now,
+            )
+            await self._give_up(job_id, failing, error)
+            return
+        retry_at = now + retry_delay(attempt, self.settings.job_backoff_base_seconds)
         async with self.database.session_scope() as session:
-            await JobRepository(session).fail(job_id, text, retry_at, now)
-            if retry_at is None and spec is not None and spec.on_give_up is not None:
-                session.info[SETTINGS_KEY] = self.settings
-                await spec.on_give_up(session, error, **payload)
+            await JobRepository(session).fail(job_id, attempt, text, retry_at, now)
+
+    async def _give_up(
+        self,
+        job_id: uuid.UUID,
+        failing: Callable[[JobRepository], Awaitable[Job | None]],
+        error: Exception,
+    ) -> None:
+        """Fails the job for good (`failing` marks it; None when it is no longer the caller's
+        to fail) and runs its task's give-up hook in the same transaction, so that the two
+        never disagree. A hook that raises (a bug) is logged and the job failed without it, in
+        a transaction of its own: left RUNNING, the tick would give it up again, and fail
+        again, at every tick."""
+        try:
+            async with self.database.session_scope() as session:
+                job = await failing(JobRepository(session))
+                spec = TASKS.get(job.name) if job is not None else None
+                if job is not None and spec is not None and spec.on_give_up is not None:
+                    session.info[SETTINGS_KEY] = self.settings
+                    await spec.on_give_up(session, error, **job.payload)
+            return
+        except Exception:
+            log.exception("job %s: its give-up hook failed; the job fails without it", job_id)
+        async with self.database.session_scope() as session:
+            await failing(JobRepository(session))
 
     async def give_up_lost(self, now: datetime) -> int:
         """Fails the jobs whose worker stopped during their last attempt, each with its task's
-        give-up hook in the same transaction (the hook gets `WorkerLost`); how many."""
+        give-up hook (which gets `WorkerLost`); how many."""
         async with self.database.session_scope() as session:
             lost = await JobRepository(session).lost_on_last_attempt(now)
-        failed, error = 0, WorkerLost()
+        error = WorkerLost()
+        text = error_text(error)
         for job_id in lost:
-            async with self.database.session_scope() as session:
-                job = await JobRepository(session).fail_lost(job_id, error_text(error), now)
-                if job is None:
-                    continue
-                spec = TASKS.get(job.name)
-                if spec is not None and spec.on_give_up is not None:
-                    session.info[SETTINGS_KEY] = self.settings
-                    await spec.on_give_up(session, error, **job.payload)
-                failed += 1
-        return failed
+            failing = partial(JobRepository.fail_lost, job_id=job_id, error=text, now=now)
+            await self._give_up(job_id, failing, error)
+        return len(lost)
 
     async def run_due(self, *, now: datetime | None = None, limit: int = 10_000) -> int:
         """Runs every due job in this process until none is left (tests and the CLI).

@@ -99,8 +99,11 @@ class JobRuntime:
             released = await JobRepository(session).release_expired(now)
         if released:
             log.warning("released %s jobs whose worker stopped", released)
-        if lost := await self.runner.give_up_lost(now):
-            log.warning("failed %s jobs whose worker stopped during their last attempt", lost)
+        try:
+            if lost := await self.runner.give_up_lost(now):
+                log.warning("failed %s jobs whose worker stopped during their last attempt", lost)
+        except Exception:  # the scanners still run
+            log.exception("giving up the jobs lost on their last attempt failed")
         for name, scan in SCANNERS.items():
             try:
                 async with self.database.session_scope() as session:
