@@ -23,7 +23,7 @@ async def create_tag(
 ) -> Tag:
     tags = TagRepository(session, workspace_id)
     tag = Tag(name=name, color=color)
-    if await tags.by_name(name) is not None or not await tags.saved(tag):
+    if await tags.by_name(name) is not None or await tags.saved(tag) is not tag:
         raise DuplicateTag()
     return tag
 
@@ -33,15 +33,16 @@ async def update_tag(
 ) -> Tag:
     tags = TagRepository(session, workspace_id)
     tag = await tags.get_or_404(tag_id)
+    values: dict[str, str | None] = {}
     name = changes.get("name")
     if isinstance(name, str) and name != tag.name:
         existing = await tags.by_name(name)
         if existing is not None and existing.id != tag.id:  # a change of case only is no clash
             raise DuplicateTag()
-        tag.name = name
+        values["name"] = name
     if "color" in changes:
-        tag.color = changes["color"] if isinstance(changes["color"], str) else None
-    if not await tags.saved(tag):  # a concurrent request took the name
+        values["color"] = changes["color"] if isinstance(changes["color"], str) else None
+    if await tags.saved(tag, **values) is not tag:  # a concurrent request took the name
         raise DuplicateTag()
     return tag
 
@@ -64,20 +65,9 @@ async def ensure_tags(
     for name in wanted:
         if name not in found:
             if fold(name) not in created:
-                created[fold(name)] = await _created_or_winner(tags, name)
+                created[fold(name)] = await tags.saved(Tag(name=name))
             found[name] = created[fold(name)]
     return [found[name] for name in wanted]
-
-
-async def _created_or_winner(tags: TagRepository, name: str) -> Tag:
-    """A new tag named `name`, or the tag whose name folds alike that a concurrent request
-    committed after this one looked."""
-    tag = Tag(name=name)
-    if await tags.saved(tag):
-        return tag
-    winner = await tags.by_name(name)
-    assert winner is not None, "only a tag with a name folding alike refuses the insert"
-    return winner
 
 
 async def set_contact_tags(

@@ -209,17 +209,26 @@ class TagRepository(WorkspaceRepository[Tag]):
         by_folded = {fold(tag.name): tag for tag in found}
         return {name: by_folded[fold(name)] for name in names if fold(name) in by_folded}
 
-    async def saved(self, tag: Tag) -> bool:
-        """Inserts or updates the tag in a savepoint; False, leaving the session usable, when
-        its name folds like another tag's (one a concurrent request made meanwhile)."""
-        tag.workspace_id = self.workspace_id
+    async def saved(self, tag: Tag, **changes: str | None) -> Tag:
+        """Adds the tag, or makes `changes` to it, in a savepoint (the changes inside it, as the
+        savepoint's start flushes what is pending) and returns it; or, when its name folds like
+        another tag's (one a concurrent request made meanwhile), leaves the session usable and
+        returns that other tag. Any other refusal is raised."""
+        name = changes.get("name") or tag.name
+        if tag.workspace_id is None:
+            tag.workspace_id = self.workspace_id
         try:
             async with self.session.begin_nested():
+                for key, value in changes.items():
+                    setattr(tag, key, value)
                 self.session.add(tag)
                 await self.session.flush()
         except IntegrityError:
-            return False
-        return True
+            clashing = await self.by_name(name)
+            if clashing is None:
+                raise
+            return clashing
+        return tag
 
     async def of_contacts(self, contact_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, Tag]]:
         rows = await self.session.execute(
