@@ -13,12 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.core.db import utcnow, uuid7
 from kindred.core.events import (
     DomainEvent,
+    enqueue_once,
     events_since,
-    once_per_transaction,
     transaction_scratch,
 )
 from kindred.core.http import GuardedHttpClient, check_url
-from kindred.core.jobs import enqueue
 from kindred.core.schemas import PageParams
 from kindred.providers.standard_webhooks import new_secret
 from kindred.settings import Settings
@@ -148,10 +147,10 @@ async def queue_delivery(
         next_attempt_at=utcnow(),
     )
     session.add(delivery)
-    if once_per_transaction(session, (DELIVER_TASK, endpoint.id)):
-        await enqueue(
-            session, DELIVER_TASK, workspace_id=endpoint.workspace_id, endpoint=str(endpoint.id)
-        )
+    workspace_id, endpoint_id = endpoint.workspace_id, endpoint.id
+    await enqueue_once(
+        session, DELIVER_TASK, endpoint_id, workspace_id=workspace_id, endpoint=str(endpoint_id)
+    )
     return delivery
 
 

@@ -32,8 +32,8 @@ from kindred.core.events.models import DomainEvent
 from kindred.core.events.registry import CONSUMERS, consumer
 from kindred.core.events.service import (
     emit,
+    enqueue_once,
     events_since,
-    once_per_transaction,
     transaction_scratch,
 )
 
@@ -45,8 +45,8 @@ __all__ = [
     "consumer",
     "contact_of",
     "emit",
+    "enqueue_once",
     "event_type",
     "events_since",
-    "once_per_transaction",
     "transaction_scratch",
 ]

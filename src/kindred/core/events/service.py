@@ -30,16 +30,19 @@ def transaction_scratch(session: AsyncSession) -> dict[Hashable, Any]:
     return scratch
 
 
-def once_per_transaction(session: AsyncSession, key: Hashable) -> bool:
-    """True the first time `key` is seen in the session's current transaction.
-
-    Used to enqueue one job per transaction and target however many rows it writes.
-    """
+async def enqueue_once(
+    session: AsyncSession, name: str, key: Hashable, *, workspace_id: uuid.UUID, **payload: Any
+) -> None:
+    """One `name` job per `key` in the session's current transaction, to work through however
+    many rows the transaction writes for it. The job is remembered, not just the fact: a
+    savepoint rolled back (a failed automation step) takes the job queued in it along, and the
+    transaction's next row queues another instead of waiting for a reconciler."""
+    await session.connection()  # begins the transaction (the scratch lives as long as it)
     scratch = transaction_scratch(session)
-    if key in scratch:
-        return False
-    scratch[key] = True
-    return True
+    queued = scratch.get((name, key))
+    if queued is not None and queued in session:
+        return
+    scratch[(name, key)] = await enqueue(session, name, workspace_id=workspace_id, **payload)
 
 
 async def emit(
@@ -57,24 +60,11 @@ async def emit(
     if occurred_at is not None:
         event.occurred_at = occurred_at
     session.add(event)
-    await _dispatch_once(session, workspace_id)
-    return event
-
-
-async def _dispatch_once(session: AsyncSession, workspace_id: uuid.UUID) -> None:
-    """One `events.dispatch` job per workspace per transaction. The job is remembered, not
-    just the fact: a savepoint rolled back (a failed automation step) takes the job queued in
-    it along, and the transaction's next event queues another instead of waiting for the
-    reconciler."""
-    scratch = transaction_scratch(session)
-    key = (DISPATCH_TASK, workspace_id)
-    queued = scratch.get(key)
-    if queued is not None and queued in session:
-        await session.flush()
-        return
-    scratch[key] = await enqueue(
-        session, DISPATCH_TASK, workspace_id=workspace_id, workspace=str(workspace_id)
+    await enqueue_once(
+        session, DISPATCH_TASK, workspace_id, workspace_id=workspace_id, workspace=str(workspace_id)
     )
+    await session.flush()
+    return event
 
 
 async def events_since(
