@@ -82,3 +82,17 @@ async def test_a_text_campaign_saved_with_a_category_ignores_that_categorys_opt_
     done = (await actor.client.get(f"/api/campaigns/{campaign['id']}")).json()
     assert (done["sentCount"], done["skippedCount"]) == (1, 0)
     assert len(await captured(actor, to=contact["phone"])) == 1
+
+
+async def test_a_text_campaign_saved_with_a_category_before_the_rule_can_still_be_renamed(
+    app: FastAPI, database: Database
+) -> None:
+    actor = await signup(app)
+    campaign = await create(actor, type="SMS", body="Sale on")
+    async with database.session_scope() as session:
+        stored = await session.get(Campaign, uuid.UUID(campaign["id"]))
+        assert stored is not None
+        stored.category_id = uuid.UUID(NEWS)  # as the API allowed before
+    status, renamed = await _put(actor, campaign["id"], name="Spring texts")
+    assert status == 200, renamed
+    assert (renamed["name"], renamed["categoryId"]) == ("Spring texts", NEWS)

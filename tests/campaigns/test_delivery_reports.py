@@ -4,13 +4,20 @@ processed, and however often (sandbox simulation, MailerSend's path)."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.campaigns.models import CampaignRecipient
+from kindred.campaigns.repository import RecipientRepository
+from kindred.core.db import utcnow
+from kindred.core.db.session import Database
 from kindred.core.events import dispatch
 from kindred.core.events.models import DomainEvent
 from kindred.core.events.registry import CONSUMERS
@@ -23,6 +30,7 @@ from tests.campaigns.helpers import (
     send_campaign,
     signed_link,
 )
+from tests.databases import POSTGRES_URL
 from tests.factories import Actor, signup
 
 DELIVERY_CONSUMER = "campaigns.delivery"
@@ -168,3 +176,38 @@ async def test_a_delivery_processed_after_the_bounce_does_not_count_it_delivered
     assert await _counters(actor, campaign_id) == (0, 0, 1)
     record = await _record(actor, campaign_id)
     assert (record["status"], record["deliveredAt"]) == ("FAILED", None)
+
+
+LOCK_WAIT = 0.3  # long enough for a statement that does not wait to have finished
+
+
+async def _bounce(database: Database, campaign_id: uuid.UUID, contact_id: uuid.UUID) -> str | None:
+    async with database.session_scope() as session:
+        row = await session.get(CampaignRecipient, (campaign_id, contact_id))
+        assert row is not None
+        return await RecipientRepository(session, row.workspace_id).fail_sent(row, "Hard bounce")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not POSTGRES_URL, reason="a race of two PostgreSQL writers")
+async def test_a_bounce_while_a_delivery_is_being_stamped_fails_the_recipient_once_delivered(
+    app: FastAPI, jobs: JobRuntime, database: Database
+) -> None:
+    """A bounce processed while a delivery report's transaction has stamped the row but not
+    committed waits for it, then moves the recipient from delivered to failed."""
+    actor = await signup(app)
+    campaign_id, _ = await _sent_campaign(actor, jobs)
+    async with database.session_scope() as delivering:
+        [row] = await delivering.scalars(
+            select(CampaignRecipient).where(CampaignRecipient.campaign_id == uuid.UUID(campaign_id))
+        )
+        rows = RecipientRepository(delivering, row.workspace_id)
+        assert await rows.stamp_first(row, "delivered_at", utcnow(), status="SENT")
+        bouncing = asyncio.create_task(_bounce(database, row.campaign_id, row.contact_id))
+        await asyncio.sleep(LOCK_WAIT)
+        assert not bouncing.done()  # it waits for the delivery's transaction
+    assert await bouncing == "delivered"
+    async with database.session_scope() as session:
+        stored = await session.get(CampaignRecipient, (row.campaign_id, row.contact_id))
+        assert stored is not None
+        assert (stored.status, stored.delivered_at) == ("FAILED", None)

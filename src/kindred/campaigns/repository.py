@@ -271,20 +271,32 @@ class RecipientRepository:
     async def fail_sent(self, row: Recipient, reason: str) -> str | None:
         """Turns the row FAILED for `reason`, its delivery undone, if it is still SENT and not
         opened (an open proves receipt); which counter it left (`delivered` when a delivery
-        had been reported, else `sent`), None when it did not change. Conditional UPDATEs: of
-        concurrent callers one wins."""
-        failed = {"status": RecipientStatus.FAILED.value, "reason": reason, "delivered_at": None}
-        sent = and_(
+        had been reported, else `sent`), None when it did not change. Of concurrent callers
+        one wins.
+
+        On PostgreSQL the row is locked (SELECT … FOR UPDATE) before the decision, so that a
+        delivery stamped by a transaction not yet committed is waited for and read: two
+        conditional UPDATEs (delivered, then not) could each miss the row under READ
+        COMMITTED and lose the bounce. SQLite has no row lock: there the UPDATE repeats the
+        condition read, and a row changed in between is read again."""
+        still_sent = and_(
             self._in_status(row.campaign_id, RecipientStatus.SENT.value),
+            Recipient.contact_id == row.contact_id,
             Recipient.opened_at.is_(None),
         )
-        for counter, delivery in (
-            ("delivered", Recipient.delivered_at.is_not(None)),
-            ("sent", Recipient.delivered_at.is_(None)),
-        ):
-            if await self._update_row(row, and_(sent, delivery), failed):
-                return counter
-        return None
+        failed = {"status": RecipientStatus.FAILED.value, "reason": reason, "delivered_at": None}
+        while True:
+            locked = await self.session.execute(
+                select(Recipient.delivered_at).where(still_sent).with_for_update()
+            )
+            found = locked.one_or_none()
+            if found is None:
+                return None
+            delivered = found.delivered_at is not None
+            stamp = Recipient.delivered_at
+            as_read = stamp.is_not(None) if delivered else stamp.is_(None)
+            if await self._update_row(row, and_(still_sent, as_read), failed):
+                return "delivered" if delivered else "sent"
 
     async def _update_row(
         self, row: Recipient, where: ColumnElement[bool], values: dict[str, Any]

@@ -29,6 +29,7 @@ from kindred.campaigns.schemas import CampaignCreate, CampaignUpdate
 from kindred.contacts.fields import saved_filters
 from kindred.core.auth import Principal
 from kindred.core.db import utcnow
+from kindred.core.db.errors import is_transient
 from kindred.core.errors import BadRequest, KindredError, ValidationFailed
 from kindred.core.schemas import PageParams
 from kindred.core.templating import validate
@@ -120,7 +121,8 @@ async def _apply(session: AsyncSession, campaign: Campaign, values: dict[str, An
     if campaign.started_at is None:
         await audience.check(session, campaign.workspace_id, campaign.segment_id, campaign.filter)
     _validate_templates(campaign)
-    _require_email_for_category(campaign)
+    if values.keys() & {"category_id", "type"}:
+        _require_email_for_category(campaign)
     _status_for_schedule(campaign, values)
 
 
@@ -128,7 +130,9 @@ def _require_email_for_category(campaign: Campaign) -> None:
     """An email category (which a contact unsubscribes from through an email's link) belongs
     to email campaigns only: an SMS or WhatsApp campaign has neither the link nor the
     category's opt-outs. Checked on the campaign as the create or update leaves it, so a
-    change of type keeping a category is refused too."""
+    change of type keeping a category is refused too; only when the create or update sets
+    either, so that a text campaign saved with a category before this rule (whose opt-outs
+    its sends ignore) can still be edited otherwise."""
     if campaign.category_id is not None and campaign.type != CampaignType.EMAIL.value:
         message = f"categoryId applies to EMAIL campaigns only, not {campaign.type}"
         raise ValidationFailed(message, details=[{"field": "categoryId", "message": message}])
@@ -368,7 +372,9 @@ async def _start_scheduled(session: AsyncSession, settings: Settings, campaign: 
     audience filter names a field deleted since, say) or whose start hits a bug ends FAILED:
     left SCHEDULED it would fail every tick and, raising, roll back the start of every other
     workspace's campaigns. One paused, cancelled or sent by hand since the tick read it is no
-    longer SCHEDULED: its start fails as a lost race and it keeps its new status."""
+    longer SCHEDULED: its start fails as a lost race and it keeps its new status. One whose
+    start meets a transient database error (a deadlock, a lock timeout, a lost connection)
+    stays SCHEDULED, its savepoint rolled back: the next tick starts it."""
     campaign_id = campaign.id
     try:
         async with session.begin_nested():
@@ -376,8 +382,11 @@ async def _start_scheduled(session: AsyncSession, settings: Settings, campaign: 
     except KindredError as error:
         log.warning("scheduled campaign %s cannot start: %s", campaign_id, error.message)
         await _scheduled_start_failed(session, campaign, _explained(error))
-    except Exception as error:  # a bug: isolated to this campaign, whole in the server log
-        log.exception("scheduled campaign %s cannot start", campaign_id)
+    except Exception as error:
+        if is_transient(error):
+            log.warning("scheduled campaign %s left for the next tick: %s", campaign_id, error)
+            return
+        log.exception("scheduled campaign %s cannot start", campaign_id)  # a bug, isolated
         await _scheduled_start_failed(session, campaign, sending.unexpected(error))
 
 
