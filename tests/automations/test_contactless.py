@@ -4,14 +4,11 @@ for no contact). A SCHEDULE with conditions runs for each contact they match: an
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
 
-from kindred.automations.models import Workflow
 from tests.automations.helpers import make_workflow
 from tests.factories import signup
 
@@ -92,26 +89,3 @@ async def test_steps_that_need_no_contact_are_saved_on_a_trigger_without_one(
         {"type": "WEBHOOK", "config": {"url": "https://example.com/hook"}},
     ]
     await make_workflow(actor, **trigger, actions=actions)
-
-
-async def test_a_workflow_saved_before_the_check_can_still_be_renamed_and_switched_off(
-    app: FastAPI,
-) -> None:
-    """A definition stored before the check existed (its conditions dropped in the database
-    here) is refused only by an update that redefines it or switches it on."""
-    actor = await signup(app)
-    tag = {"type": "ADD_TAG", "config": {"tag": "pinged"}}
-    workflow = await make_workflow(
-        actor, trigger="SCHEDULE", triggerConfig=HOURLY, conditions=VIP, actions=[tag]
-    )
-    async with app.state.database.session_scope() as session:
-        await session.execute(
-            update(Workflow).where(Workflow.id == uuid.UUID(workflow["id"])).values(conditions=[])
-        )
-    path = f"/api/workflows/{workflow['id']}"
-    off = await actor.client.put(path, json={"name": "Old ping", "status": "INACTIVE"})
-    assert off.status_code == 200, off.text
-    assert (off.json()["name"], off.json()["status"]) == ("Old ping", "INACTIVE")
-    on = await actor.client.put(path, json={"status": "ACTIVE"})
-    assert on.status_code == 400, on.text
-    assert on.json()["details"][0]["field"] == "actions[0].type"

@@ -92,6 +92,23 @@ async def test_field_changed_from_or_to_a_value_its_field_cannot_hold_is_a_400(
     assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
 
 
+async def test_field_changed_takes_a_select_option_in_any_case_as_it_matches_it(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    field = {"name": "priority", "label": "Priority", "fieldType": "select", "sortOrder": 0}
+    response = await actor.client.post("/api/fields", json=field | {"options": ["High", "Low"]})
+    assert response.status_code == 201, response.text
+    config = {"field": "customFields.priority", "from": "low", "to": "HIGH"}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    contact = await make_contact(actor, customFields={"priority": "Low"})
+    await patch(actor, contact["id"], customFields={"priority": "High"})
+    await settle(jobs)
+    assert len(await runs_of(actor, workflow["id"])) == 1
+
+
 @pytest.mark.parametrize(
     "config",
     [{}, {"field": " "}, {"field": "updatedAt"}, {"field": "title", "to": ["a", "b"]}],

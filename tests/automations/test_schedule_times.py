@@ -83,7 +83,13 @@ async def test_a_time_the_clocks_skip_when_springing_forward_fires_once_at_the_j
     assert await _runs_after_ticks(actor, jobs, workflow, ticks) == [1, 1, 2, 2, 3]
 
 
-@pytest.mark.parametrize("timezone", ["Mars/Olympus_Mons", "../etc/passwd", 5, ["UTC"]])
+# A directory of the tz database, a name too long for a file, files that name no zone.
+NOT_ZONE_NAMES = ["America", "E" * 300, "localtime", "Factory"]
+
+
+@pytest.mark.parametrize(
+    "timezone", ["Mars/Olympus_Mons", "../etc/passwd", 5, ["UTC"], *NOT_ZONE_NAMES]
+)
 async def test_an_unknown_timezone_is_a_400_naming_it_that_changes_nothing(
     app: FastAPI, timezone: Any
 ) -> None:

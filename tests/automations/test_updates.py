@@ -1,14 +1,18 @@
 """PUT on a workflow or a rule: an omitted field keeps its value, an explicit null is a 400 on
 a field that cannot be empty (it was ignored, answering 200 for a change not made), and the
-description, which may be empty, is cleared by null."""
+description, which may be empty, is cleared by null. A definition saved before a check existed
+is held to the checks only by an update that redefines it or switches it on."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 
+from kindred.automations.models import Workflow
 from tests.automations.helpers import make_workflow
 from tests.factories import Actor, signup
 
@@ -18,6 +22,15 @@ RULE = {
     "description": "Tags everyone",
     "config": {"actions": [{"type": "add_tag", "tag": "seen"}]},
 }
+VIP = [{"field": "tags", "operator": "contains", "value": "vip"}]
+HOURLY = {"trigger": "SCHEDULE", "triggerConfig": {"cron": "0 * * * *"}, "conditions": VIP}
+SCORED = {"trigger": "FIELD_CHANGED", "triggerConfig": {"field": "customFields.score"}}
+# (a valid definition, the columns a later check refuses, the field it names)
+STALE_DEFINITIONS = [
+    (HOURLY, {"conditions": []}, "actions[0].type"),
+    (HOURLY, {"trigger_config": {"cron": "* * * * * *"}}, "triggerConfig.cron"),
+    (SCORED, {"trigger_config": {"field": "customFields.score", "to": "high"}}, "triggerConfig.to"),
+]
 WORKFLOW_FIELDS = ["name", "trigger", "triggerConfig", "match", "conditions", "actions", "status"]
 
 
@@ -92,3 +105,27 @@ async def test_a_rule_update_keeps_the_fields_it_omits_and_null_clears_its_descr
     assert after["description"] is None
     kept = ("name", "config", "isActive")
     assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
+
+
+@pytest.mark.parametrize(("definition", "stale", "field"), STALE_DEFINITIONS)
+async def test_a_workflow_saved_before_a_check_can_still_be_renamed_and_switched_off(
+    app: FastAPI, definition: dict[str, Any], stale: dict[str, Any], field: str
+) -> None:
+    """The stale values are written in the database, as a workflow saved before the check."""
+    actor = await signup(app)
+    score = {"name": "score", "label": "Score", "fieldType": "number", "sortOrder": 0}
+    assert (await actor.client.post("/api/fields", json=score)).status_code == 201
+    workflow = await make_workflow(actor, **definition, actions=TAG_IT)
+    async with app.state.database.session_scope() as session:
+        await session.execute(
+            update(Workflow).where(Workflow.id == uuid.UUID(workflow["id"])).values(**stale)
+        )
+    path = f"/api/workflows/{workflow['id']}"
+    renamed = await actor.client.put(path, json={"name": "Old"})
+    assert renamed.status_code == 200, renamed.text
+    off = await actor.client.put(path, json={"status": "INACTIVE"})
+    assert off.status_code == 200, off.text
+    assert (off.json()["name"], off.json()["status"]) == ("Old", "INACTIVE")
+    on = await actor.client.put(path, json={"status": "ACTIVE"})
+    assert on.status_code == 400, on.text
+    assert on.json()["details"][0]["field"] == field

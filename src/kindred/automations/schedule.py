@@ -11,13 +11,17 @@ in a night, and an hourly schedule has one run fewer that night (its 01:00 is on
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from croniter import croniter
 
 # croniter's get_prev is strictly before its start: starting just after `now` includes `now`.
 AT_OR_BEFORE = timedelta(microseconds=1)
+# Files of the system's tz database that `available_timezones` lists and no IANA zone names:
+# the machine's own setting and the placeholder zone of an unconfigured installation.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class UnknownTimezone(ValueError):
@@ -31,12 +35,19 @@ def cron_zone(config: dict[str, Any]) -> ZoneInfo:
         return ZoneInfo("UTC")
     if not isinstance(name, str):
         raise UnknownTimezone("triggerConfig.timezone must be a time zone name")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if name not in zone_names():
         raise UnknownTimezone(
             f"{name!r} is not a time zone name (an IANA name such as Europe/Paris)"
-        ) from None
+        )
+    return ZoneInfo(name)
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """The IANA time zone names, read from the tz database once. Only a listed name reaches
+    `ZoneInfo`, which would otherwise open any path it is given (a directory such as `America`,
+    a name too long for a file) and fail with an OSError."""
+    return frozenset(available_timezones() - NOT_ZONES | {"UTC"})
 
 
 def latest_cron_time(cron: str, zone: ZoneInfo, now: datetime) -> datetime:

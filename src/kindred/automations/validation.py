@@ -40,6 +40,7 @@ from kindred.contacts.bulk_ops import BULK_COLUMNS
 from kindred.contacts.errors import InvalidContactField
 from kindred.contacts.events import CUSTOM, change_key
 from kindred.contacts.fields import FieldChecker
+from kindred.contacts.models import FieldDefinition
 from kindred.contacts.values import normalise_email
 from kindred.core.db import utcnow
 from kindred.core.errors import ValidationFailed
@@ -216,13 +217,24 @@ async def _check_changed_values(
     key = change_key(str(config["field"]))
     if key is None or not key.startswith(CUSTOM):
         return
+    name = key.removeprefix(CUSTOM)
     checker = await FieldChecker.load(session, workspace_id)
     for end in ("from", "to"):
         if config.get(end) not in (None, ""):
+            value = _option_named(checker.definitions.get(name), config[end])
             try:
-                checker.check({key.removeprefix(CUSTOM): config[end]})
+                checker.check({name: value})
             except InvalidContactField as error:
                 raise invalid(f"triggerConfig.{end}", error.message) from None
+
+
+def _option_named(definition: FieldDefinition | None, value: Any) -> Any:
+    """The select (or multiselect) option `value` names in any case, as the trigger matches
+    it (`triggers._agrees`): `"to": "high"` watches the option `High`. Any other value as is."""
+    if definition is None or definition.field_type not in ("select", "multiselect"):
+        return value
+    options = {str(option).casefold(): option for option in definition.options or []}
+    return options.get(str(value).casefold(), value)
 
 
 def _check_options(trigger: str, config: dict[str, Any]) -> None:
