@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.campaigns import tracking
 from kindred.campaigns.models import CampaignRecipient
 from kindred.campaigns.repository import RecipientRepository
 from kindred.core.db import utcnow
@@ -211,3 +212,11 @@ async def test_a_bounce_while_a_delivery_is_being_stamped_fails_the_recipient_on
         stored = await session.get(CampaignRecipient, (row.campaign_id, row.contact_id))
         assert stored is not None
         assert (stored.status, stored.delivered_at) == ("FAILED", None)
+
+
+async def test_the_delivery_consumer_ignores_other_events_whatever_their_data_holds(
+    database: Database,
+) -> None:
+    other = DomainEvent(workspace_id=uuid.uuid4(), type="form.submitted", data={"message": "Hi"})
+    async with database.session_scope() as session:
+        await tracking.delivered(session, other)  # a text `message` is no message's status

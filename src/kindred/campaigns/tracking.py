@@ -153,9 +153,11 @@ async def delivered(session: AsyncSession, event: DomainEvent) -> None:
     Messaging already refuses anything after FAILED or BOUNCED; events may still reach this
     consumer out of order (a failed consumer is retried after the later events), hence the
     same precedence here."""
-    message = event.data.get("message") or {}
+    message = event.data.get("message") if event.type == "message.status_changed" else None
+    if not isinstance(message, dict):
+        return
     status, campaign_id, contact_id = (message.get(key) for key in EVENT_KEYS)
-    if event.type != "message.status_changed" or status not in REACHED | GONE:
+    if status not in REACHED | GONE:
         return
     if campaign_id is None or contact_id is None:
         return  # not a campaign's message
