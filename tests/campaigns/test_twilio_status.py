@@ -17,14 +17,13 @@ from tests.databases import DatabaseFactory
 from tests.factories import Actor, signup
 from tests.messaging.helpers import (
     AUTH_TOKEN,
+    STATUS_URL,
     configure_twilio,
     post_signed,
     settings_with,
     unique_phone,
 )
 from tests.providers.fakes import TWILIO_BASE, FakeTwilio
-
-STATUS_URL = "http://testserver/api/twilio/status-callback"
 
 
 @pytest.fixture(scope="module")

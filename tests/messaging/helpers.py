@@ -17,6 +17,7 @@ from tests.factories import Actor, unique_email
 
 AUTH_TOKEN = "twilio-auth-token-0123456789abcdef"
 WEBHOOK_URL = "http://testserver/api/twilio/sms-webhook"
+STATUS_URL = "http://testserver/api/twilio/status-callback"
 
 
 def unique_phone() -> str:

@@ -25,6 +25,7 @@ from tests.databases import DatabaseFactory
 from tests.factories import Actor, signup
 from tests.messaging.helpers import (
     AUTH_TOKEN,
+    STATUS_URL,
     configure_twilio,
     make_contact,
     post_signed,
@@ -35,7 +36,6 @@ from tests.messaging.helpers import (
 from tests.providers.fakes import MAILERSEND_BASE, TWILIO_BASE, FakeMailerSend, FakeTwilio
 
 MAILERSEND_KEY, SIGNING_SECRET = "mlsn.test-key", "mailersend-signing-secret"
-STATUS_URL = "http://testserver/api/twilio/status-callback"
 
 
 @pytest.fixture(scope="module")
