@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from kindred.core.db import utcnow
 from kindred.core.events.dispatch import dispatch_workspace
+from kindred.core.jobs import Job
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.webhooks import worker
 from kindred.webhooks.repository import DeliveryQueue
+from kindred.webhooks.service import DELIVER_TASK
 from kindred.webhooks.tasks import deliver_due
 from kindred.webhooks.worker import LEASE
 from tests.factories import signup
@@ -235,3 +238,30 @@ async def test_a_delivery_job_stopped_at_its_round_cap_hands_the_rest_to_a_follo
         await make_contact(actor)
     await jobs.runner.run_due()
     assert len(receiver.received) == worker.BATCH + 5
+
+
+async def _delivery_jobs(jobs: JobRuntime, workspace_id: str) -> int:
+    async with jobs.database.session_scope() as session:
+        found = await session.scalars(
+            select(Job).where(Job.name == DELIVER_TASK, Job.workspace_id == uuid.UUID(workspace_id))
+        )
+        return len(found.all())
+
+
+async def test_a_due_retry_whose_endpoint_has_a_delivery_job_queued_gets_no_second_one(
+    app: FastAPI, jobs: JobRuntime, receiver: Receiver
+) -> None:
+    """The workers are behind: the endpoint's job from the first attempt's follow-up is still
+    queued when the tick finds its retry due, tick after tick."""
+    receiver.reply = lambda _request: (500, {})
+    actor = await signup(app)
+    await make_endpoint(actor, receiver.url, ["contact.created"])
+    await make_contact(actor)
+    await jobs.runner.run_due()
+    later = utcnow() + timedelta(minutes=10)
+    for _tick in range(3):
+        async with jobs.database.session_scope() as session:
+            await deliver_due(session, later)
+    assert await _delivery_jobs(jobs, actor.workspace_id) == 2  # the first attempt's, and one retry
+    await jobs.runner.run_due()
+    assert len(receiver.received) == 2

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.core.events import DomainEvent, consumer
-from kindred.core.jobs import enqueue, scanner, task, task_settings
+from kindred.core.jobs import covered, enqueue, scanner, task, task_settings
 from kindred.webhooks import service, worker
 from kindred.webhooks.repository import DeliveryQueue
 
@@ -36,8 +36,13 @@ async def deliver(session: AsyncSession, *, endpoint: str, due_by: str | None = 
 
 @scanner("webhooks.deliver_due")
 async def deliver_due(session: AsyncSession, now: datetime) -> int:
-    """Retries come due here: one delivery job per endpoint with something due at `now`."""
-    due = await DeliveryQueue(session).due_endpoints(now)
+    """Retries come due here: one delivery job per endpoint with something due at `now`,
+    unless one is running or due for it already (it sends what is due when it runs), so that
+    an endpoint slower than its deliveries come due piles up no jobs."""
+    endpoints = await DeliveryQueue(session).due_endpoints(now)
+    named = [str(endpoint_id) for _, endpoint_id in endpoints]
+    busy = await covered(session, service.DELIVER_TASK, "endpoint", named, now)
+    due = [(workspace, endpoint) for workspace, endpoint in endpoints if str(endpoint) not in busy]
     for workspace_id, endpoint_id in due:
         await enqueue(
             session,

@@ -141,3 +141,36 @@ async def age_events(database: Database, actor: Actor, **values: object) -> None
             .where(DomainEvent.workspace_id == uuid.UUID(actor.workspace_id))
             .values(occurred_at=utcnow() - STALE_AFTER * 2, **values)
         )
+
+
+async def test_a_backlog_waiting_for_its_queued_dispatch_gets_no_second_job_from_the_tick(
+    app: FastAPI, database: Database, jobs: JobRuntime
+) -> None:
+    """Events past STALE_AFTER whose dispatch job is still queued (workers busy with a
+    backlog): the reconciler leaves them to it, tick after tick."""
+    actor = await signup(app)
+    await emit_event(database, actor)
+    await age_events(database, actor)
+    await jobs.tick()
+    await jobs.tick()
+    assert len(await dispatch_jobs(database, actor)) == 1
+    await jobs.runner.run_due()
+    [event] = await recorded(database, actor)
+    assert event.dispatched_at is not None
+
+
+async def test_a_dispatch_job_waiting_out_its_backoff_does_not_hold_back_stale_events(
+    app: FastAPI, database: Database, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    await emit_event(database, actor)
+    [job] = await dispatch_jobs(database, actor)
+    async with database.session_scope() as session:
+        await session.execute(
+            update(Job).where(Job.id == job.id).values(run_at=utcnow() + timedelta(hours=1))
+        )
+    await age_events(database, actor)
+    await jobs.tick()
+    await jobs.runner.run_due()
+    [event] = await recorded(database, actor)
+    assert event.dispatched_at is not None

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.core.events.dispatch import dispatch_workspace
 from kindred.core.events.repository import EventRepository
 from kindred.core.events.service import DISPATCH_TASK
-from kindred.core.jobs import enqueue, scanner, task
+from kindred.core.jobs import covered, enqueue, scanner, task
 
 # An event still undispatched this long after it happened has lost its job (failed for good,
 # or the enqueueing process died between commit and publish past the jobs' own re-publishing).
@@ -26,9 +26,14 @@ async def dispatch(session: AsyncSession, *, workspace: str) -> None:
 
 @scanner("events.reconcile")
 async def reconcile(session: AsyncSession, now: datetime) -> int:
+    """Queues a dispatch for each workspace whose waiting events no dispatch job covers: one
+    due will see them, one running queues the next if it leaves any (or the next tick looks
+    again), so a backlog that takes several ticks to work through piles up no jobs."""
     waiting = await EventRepository(session).waiting_workspaces(now, now - STALE_AFTER)
-    for workspace_id in waiting:
+    busy = await covered(session, DISPATCH_TASK, "workspace", [str(w) for w in waiting], now)
+    lost = [workspace_id for workspace_id in waiting if str(workspace_id) not in busy]
+    for workspace_id in lost:
         await enqueue(
             session, DISPATCH_TASK, workspace_id=workspace_id, workspace=str(workspace_id)
         )
-    return len(waiting)
+    return len(lost)

@@ -10,12 +10,19 @@ that was their last attempt: a job that kills its worker does not run for ever).
 from kindred.core.jobs.models import Job, JobStatus
 from kindred.core.jobs.registry import scanner, task
 from kindred.core.jobs.runner import WorkerLost, error_text, task_settings
-from kindred.core.jobs.service import enqueue, enqueue_many, queue_stats, waiting_jobs
+from kindred.core.jobs.service import (
+    covered,
+    enqueue,
+    enqueue_many,
+    queue_stats,
+    waiting_jobs,
+)
 
 __all__ = [
     "Job",
     "JobStatus",
     "WorkerLost",
+    "covered",
     "enqueue",
     "enqueue_many",
     "error_text",

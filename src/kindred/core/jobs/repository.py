@@ -55,6 +55,24 @@ class JobRepository(Repository[Job]):
         )
         return (await self.session.scalars(statement)).all()
 
+    async def covered(self, name: str, key: str, values: Sequence[str], now: datetime) -> set[str]:
+        """Those of `values` that the payload's `key` of a `name` job running, or queued and
+        due by `now`, holds."""
+        if not values:
+            return set()
+        held = Job.payload[key].as_string()
+        queued = (Job.status == JobStatus.QUEUED.value) & (Job.run_at <= now)
+        rows = await self.session.scalars(
+            select(held)
+            .where(
+                Job.name == name,
+                or_(Job.status == JobStatus.RUNNING.value, queued),
+                held.in_(values),
+            )
+            .distinct()
+        )
+        return set(rows)
+
     async def due_ids(
         self, now: datetime, republish_before: datetime | None, limit: int
     ) -> Sequence[uuid.UUID]:

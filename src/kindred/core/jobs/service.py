@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -93,6 +93,15 @@ async def waiting_jobs(
         for job in jobs:
             job.payload = {**job.payload, **amend}
     return len(jobs)
+
+
+async def covered(
+    session: AsyncSession, name: str, key: str, values: Sequence[str], now: datetime
+) -> set[str]:
+    """Those of `values` for which a `name` job, named by its payload's `key`, is running or
+    queued and due by `now` (not a retry waiting out its backoff): a scanner queuing work
+    that may have lost its job leaves those to it."""
+    return await JobRepository(session).covered(name, key, values, now)
 
 
 def take_pending(session: AsyncSession) -> list[uuid.UUID]:
