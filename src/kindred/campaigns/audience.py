@@ -11,9 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.campaigns.models import Campaign
 from kindred.contacts import matching
-from kindred.core.db import utcnow
-from kindred.core.db.dialect import dialect_name
-from kindred.core.filters import Group, compile_filter
+from kindred.core.filters import Group
 from kindred.segments import service as segments
 
 
@@ -51,4 +49,4 @@ async def where(session: AsyncSession, campaign: Campaign) -> ColumnElement[bool
     groups = [await matching.parse(session, campaign.workspace_id, raw) for raw in raws]
     if not groups:
         return true()
-    return compile_filter(Group("all", tuple(groups)), dialect_name(session), utcnow())
+    return matching.where_clause(session, campaign.workspace_id, Group("all", tuple(groups)))

@@ -16,10 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.contacts import matching, tags
 from kindred.contacts.fields import FieldChecker
 from kindred.contacts.repository.bulk_ops import ContactBulkOps
-from kindred.core.db import utcnow
-from kindred.core.db.dialect import dialect_name
 from kindred.core.errors import ValidationFailed
-from kindred.core.filters import Group, compile_filter
+from kindred.core.filters import Group
 
 # Columns a bulk write may set: not the unique or normalised ones (email, phone, CRM ids).
 BULK_COLUMNS = frozenset(
@@ -53,7 +51,7 @@ class Bulk:
         return await matching.ids_after(self.session, self.workspace_id, self.group, after, limit)
 
     def _where(self) -> Any:
-        return compile_filter(self.group, dialect_name(self.session), utcnow())
+        return matching.where_clause(self.session, self.workspace_id, self.group)
 
     async def count(self) -> int:
         return await matching.count(self.session, self.workspace_id, self.group)

@@ -32,20 +32,25 @@ async def parse(session: AsyncSession, workspace_id: uuid.UUID, raw: Any) -> Gro
     return parse_filter(raw, registry)
 
 
-def where_clause(session: AsyncSession, group: Group) -> ColumnElement[bool]:
-    """The filter compiled to one WHERE condition for this session's database."""
-    return compile_filter(group, dialect_name(session), utcnow())
+def where_clause(
+    session: AsyncSession, workspace_id: uuid.UUID | None, group: Group
+) -> ColumnElement[bool]:
+    """The filter compiled to one WHERE condition for this session's database, on the
+    contacts of `workspace_id` (None: of every workspace, for the platform admin)."""
+    return compile_filter(group, dialect_name(session), utcnow(), workspace_id)
 
 
 async def count(session: AsyncSession, workspace_id: uuid.UUID | None, group: Group) -> int:
-    return await MatchingContacts(session, workspace_id).count(where_clause(session, group))
+    return await MatchingContacts(session, workspace_id).count(
+        where_clause(session, workspace_id, group)
+    )
 
 
 async def preview(
     session: AsyncSession, workspace_id: uuid.UUID | None, group: Group
 ) -> tuple[int, list[dict[str, Any]]]:
     """The number of matches and the newest 50 as {id, email, first_name, last_name}."""
-    where = where_clause(session, group)
+    where = where_clause(session, workspace_id, group)
     matches = MatchingContacts(session, workspace_id)
     rows = await matches.first(where, PREVIEW_SIZE)
     return await matches.count(where), [dict(row._mapping) for row in rows]
@@ -60,11 +65,13 @@ async def ids_after(
 ) -> list[uuid.UUID]:
     """The next `limit` matching contact ids after `after`, in id order (batched walks)."""
     return await MatchingContacts(session, workspace_id).ids_after(
-        where_clause(session, group), after, limit
+        where_clause(session, workspace_id, group), after, limit
     )
 
 
 async def page(
     session: AsyncSession, workspace_id: uuid.UUID | None, group: Group, params: PageParams
 ) -> tuple[Sequence[Contact], int]:
-    return await MatchingContacts(session, workspace_id).page(where_clause(session, group), params)
+    return await MatchingContacts(session, workspace_id).page(
+        where_clause(session, workspace_id, group), params
+    )

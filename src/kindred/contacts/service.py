@@ -104,7 +104,7 @@ async def _filter_condition(
     except ValueError as error:
         raise InvalidFilter(details=[{"field": "filter", "message": "Invalid JSON"}]) from error
     group = await matching.parse(session, workspace_id, raw)
-    return matching.where_clause(session, group)
+    return matching.where_clause(session, workspace_id, group)
 
 
 async def list_contacts(

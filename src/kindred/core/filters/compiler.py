@@ -11,6 +11,7 @@ bare NOT EXISTS (an anti-join), and date custom fields compare the stored text t
 from __future__ import annotations
 
 import operator
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -43,15 +44,22 @@ COMPARISONS: dict[Operator, Callable[[Any, Any], Any]] = {
 }
 
 
-def compile_filter(group: Group, dialect: str, now: datetime) -> ColumnElement[bool]:
-    """The WHERE clause selecting the contacts the filter accepts (dialect: sqlite|postgresql)."""
-    return _Compiler(json_sql(dialect, Contact.custom_fields.expression), now).group(group)
+def compile_filter(
+    group: Group, dialect: str, now: datetime, workspace_id: uuid.UUID | None = None
+) -> ColumnElement[bool]:
+    """The WHERE clause selecting the contacts the filter accepts (dialect: sqlite|postgresql).
+    `workspace_id`: the workspace the caller scopes the contacts to, whose tags alone the
+    filter's tag names are looked up among (by the unique index on its folded names); None
+    for a platform-wide count."""
+    json = json_sql(dialect, Contact.custom_fields.expression)
+    return _Compiler(json, now, workspace_id).group(group)
 
 
 class _Compiler:
-    def __init__(self, json: JsonSql, now: datetime) -> None:
+    def __init__(self, json: JsonSql, now: datetime, workspace_id: uuid.UUID | None) -> None:
         self.json = json
         self.now = now
+        self.workspace_id = workspace_id
 
     def group(self, group: Group) -> ColumnElement[bool]:
         if not group.conditions:
@@ -170,9 +178,8 @@ class _Compiler:
         """has / in / is_set on tags or a multiselect custom field."""
         wanted = [str(name) for name in _items(condition.value)]
         if condition.field.kind is FieldKind.TAGS:
-            return _tagged(
-                self.json.fold(Tag.name.expression), wanted if op is not Operator.IS_SET else None
-            )
+            names = wanted if op is not Operator.IS_SET else None
+            return _tagged(self.json.fold(Tag.name.expression), names, self.workspace_id)
         if op is Operator.IS_SET:
             return self.json.is_set(condition.field.name)
         return self.json.has_element(condition.field.name, wanted)
@@ -202,7 +209,9 @@ def _day_range(op: Operator, day: str) -> tuple[str | None, str | None]:
     return ranges[op]
 
 
-def _tagged(folded_name: Expr, names: list[str] | None) -> ColumnElement[bool]:
+def _tagged(
+    folded_name: Expr, names: list[str] | None, workspace_id: uuid.UUID | None
+) -> ColumnElement[bool]:
     """EXISTS a tag link of the contact (whose tag is one of `names`, when given).
 
     The named tags are an uncorrelated IN subquery, so the database resolves their ids once
@@ -214,4 +223,6 @@ def _tagged(folded_name: Expr, names: list[str] | None) -> ColumnElement[bool]:
     if names is None:
         return link
     named = select(Tag.workspace_id, Tag.id).where(folded_name.in_(names))
+    if workspace_id is not None:
+        named = named.where(Tag.workspace_id == workspace_id)
     return link.where(tuple_(ContactTag.workspace_id, ContactTag.tag_id).in_(named))
