@@ -91,6 +91,19 @@ async def test_signin_sets_an_httponly_lax_session_cookie(app: FastAPI) -> None:
     assert response.json()["user"]["email"] == owner.email
 
 
+async def test_signin_answers_with_the_workspace_and_role_the_session_acts_in(
+    app: FastAPI,
+) -> None:
+    owner = await signup(app)
+    async with client_for(app) as browser:
+        signed_in = await browser.post(
+            "/api/auth/signin", json={"email": owner.email, "password": PASSWORD}
+        )
+        current = await browser.get("/api/auth/session")
+    assert signed_in.json()["user"]["workspaceId"] == owner.workspace_id
+    assert signed_in.json()["user"] == current.json()["user"]
+
+
 async def test_signin_accepts_a_form_encoded_body(app: FastAPI) -> None:
     owner = await signup(app)
     async with client_for(app) as browser:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from kindred.auth import service
 from kindred.auth.schemas import SessionRead, SessionUser, SigninInput, SignupInput, SignupResult
-from kindred.core.auth import Principal
+from kindred.core.auth import Principal, session_principal
 from kindred.core.db.session import DbSession
 from kindred.core.deps import Authenticated
 from kindred.core.errors import Unauthorized
@@ -92,7 +92,8 @@ async def signin(request: Request, response: Response, session: DbSession) -> Se
         secure=request.url.scheme == "https",
         path="/",
     )
-    return _session_read(created.user, created.record.expires_at, None)
+    principal = await session_principal(session, created.record, created.user)
+    return _session_read(created.user, created.record.expires_at, principal)
 
 
 @router.get(

@@ -117,7 +117,18 @@ async def _from_session(request: Request, session: AsyncSession, token: str) -> 
     if resolved is None:
         raise Unauthorized()
     record, user = resolved
-    workspace_id = _requested_workspace(request)
+    return await session_principal(session, record, user, _requested_workspace(request))
+
+
+async def session_principal(
+    session: AsyncSession,
+    record: AuthSession,
+    user: User,
+    workspace_id: uuid.UUID | None = None,
+) -> Principal:
+    """Who a signed-in session acts as: in `workspace_id` (the one `X-Workspace-Id` names),
+    else in the user's first workspace. Sign-in answers with the latter, as the session
+    route will without the header."""
     if workspace_id is None:
         memberships = await workspaces.workspaces_of(session, user.id)
         workspace_id = memberships[0][0].id if memberships else None
