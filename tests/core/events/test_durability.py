@@ -46,6 +46,13 @@ async def dispatch_jobs(database: Database, actor: Actor) -> list[Job]:
         return list(rows)
 
 
+async def change_dispatch_job(database: Database, actor: Actor, **values: object) -> None:
+    """The workspace's one dispatch job, changed as a failure or a retry would leave it."""
+    [job] = await dispatch_jobs(database, actor)
+    async with database.session_scope() as session:
+        await session.execute(update(Job).where(Job.id == job.id).values(**values))
+
+
 async def test_an_event_whose_transaction_rolls_back_leaves_no_event_and_no_dispatch(
     app: FastAPI, database: Database, jobs: JobRuntime
 ) -> None:
@@ -104,11 +111,7 @@ async def test_events_whose_dispatch_job_failed_for_good_are_dispatched_after_a_
 ) -> None:
     actor = await signup(app)
     await emit_event(database, actor)
-    [job] = await dispatch_jobs(database, actor)
-    async with database.session_scope() as session:
-        await session.execute(
-            update(Job).where(Job.id == job.id).values(status=JobStatus.FAILED.value)
-        )
+    await change_dispatch_job(database, actor, status=JobStatus.FAILED.value)
     await jobs.tick(utcnow() + STALE_AFTER + timedelta(seconds=1))
     await jobs.runner.run_due()
     [event] = await recorded(database, actor)
@@ -164,11 +167,7 @@ async def test_a_dispatch_job_waiting_out_its_backoff_does_not_hold_back_stale_e
 ) -> None:
     actor = await signup(app)
     await emit_event(database, actor)
-    [job] = await dispatch_jobs(database, actor)
-    async with database.session_scope() as session:
-        await session.execute(
-            update(Job).where(Job.id == job.id).values(run_at=utcnow() + timedelta(hours=1))
-        )
+    await change_dispatch_job(database, actor, run_at=utcnow() + timedelta(hours=1))
     await age_events(database, actor)
     await jobs.tick()
     await jobs.runner.run_due()
