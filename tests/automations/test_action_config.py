@@ -27,6 +27,9 @@ BAD_ACTIONS = [
     {"type": "MOVE_DEAL_STAGE", "config": {"stage": "WON", "dealId": "not-a-uuid"}},
     {"type": "CREATE_TASK", "config": {"assignedTo": "not-a-uuid"}},
     {"type": "CREATE_TASK", "config": {"userId": str(uuid.uuid4())}},
+    {"type": "SET_FIELD", "config": {"field": "email", "value": "not an address"}},
+    {"type": "SET_FIELD", "config": {"field": "phone", "value": "call me"}},
+    {"type": "SET_FIELD", "config": {"field": "customFields.", "value": "x"}},
 ]
 
 
@@ -72,15 +75,49 @@ async def test_a_literal_tag_or_due_in_days_that_cannot_run_is_a_400_naming_it(
     assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
 
 
-async def test_a_rule_with_a_blank_tag_is_a_400_naming_the_tag(app: FastAPI) -> None:
+@pytest.mark.parametrize(
+    "action",
+    [
+        {"type": "SEND_SMS", "config": {"message": ["Hi"]}},
+        {"type": "SEND_EMAIL", "config": {"message": "Hi", "subject": {"text": "Hello"}}},
+        {"type": "ADD_TAG", "config": {"tag": ["vip"]}},
+        {"type": "REMOVE_TAG", "config": {"tag": True}},
+        {"type": "SET_FIELD", "config": {"field": {"name": "title"}, "value": "CTO"}},
+        {"type": "CREATE_TASK", "config": {"title": ["Call"]}},
+    ],
+)
+async def test_a_list_object_or_boolean_where_an_action_takes_text_is_a_400(
+    app: FastAPI, action: dict[str, Any]
+) -> None:
+    """Saved, the step would send, tag or title with its Python spelling (`['Hi']`)."""
     actor = await signup(app)
-    action = {"type": "add_tag", "tag": "   "}
+    body = {"name": "Flow", "trigger": "CONTACT_CREATED", "actions": [action]}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    (key,) = [key for key, value in action["config"].items() if not isinstance(value, str)]
+    assert response.json()["details"][0]["field"] == f"actions[0].config.{key}"
+
+
+@pytest.mark.parametrize("tag", ["   ", "x" * 101])
+async def test_a_rule_with_a_blank_or_overlong_tag_is_a_400_naming_only_the_tag(
+    app: FastAPI, tag: str
+) -> None:
+    actor = await signup(app)
+    action = {"type": "remove_tag", "tag": tag}
     response = await actor.client.post(
         "/api/automations", json={"name": "r", "config": {"actions": [action]}}
     )
     assert response.status_code == 400, response.text
-    assert [d["field"] for d in response.json()["details"]] == ["config.actions[0].tag"]
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert [d["field"] for d in response.json()["details"]] == ["config.actions.0.remove_tag.tag"]
     assert (await actor.client.get("/api/automations")).json() == []
+
+
+async def test_openapi_shows_the_length_limits_of_a_rules_tag(app: FastAPI) -> None:
+    actor = await signup(app)
+    schemas = (await actor.client.get("/openapi.json")).json()["components"]["schemas"]
+    tag = schemas["TagAction"]["properties"]["tag"]
+    assert (tag["minLength"], tag["maxLength"]) == (1, 100)
 
 
 async def test_create_task_records_its_due_in_days_as_a_whole_number(
@@ -113,6 +150,7 @@ async def test_create_task_may_be_assigned_to_a_member_of_the_workspace(app: Fas
         ("firstName", "x" * 5000),
         ("email", "x@example.com"),
         ("phone", "1"),
+        ("source", None),  # NOT NULL: was saved, then its run was a 500
     ],
 )
 async def test_a_rule_setting_a_column_it_cannot_set_is_a_400_at_creation(

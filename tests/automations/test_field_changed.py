@@ -110,6 +110,76 @@ async def test_field_changed_takes_a_select_option_in_any_case_as_it_matches_it(
 
 
 @pytest.mark.parametrize(
+    ("field_type", "wanted", "held", "value"),
+    [
+        ("boolean", "yes", True, "on"),
+        ("date", "2025-03-01T10:00:00Z", "2025-03-01", "2025-03-01"),
+        ("multiselect", "mid, HIGH", ["Mid", "High"], ["High", "Mid"]),
+    ],
+)
+async def test_field_changed_holds_its_to_as_the_field_does_and_matches_it(
+    app: FastAPI, jobs: JobRuntime, field_type: str, wanted: Any, held: Any, value: Any
+) -> None:
+    """Any spelling the field takes when saved matches the value it becomes (a boolean field's
+    `"yes"` was saved and then compared with `true` as text, and never matched)."""
+    actor = await signup(app)
+    field = {"name": "f", "label": "F", "fieldType": field_type, "sortOrder": 0}
+    response = await actor.client.post("/api/fields", json=field | {"options": ["High", "Mid"]})
+    assert response.status_code == 201, response.text
+    config = {"field": "customFields.f", "to": wanted}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    assert workflow["triggerConfig"]["to"] == held
+    contact = await make_contact(actor)
+    await patch(actor, contact["id"], customFields={"f": value})
+    await settle(jobs)
+    assert len(await runs_of(actor, workflow["id"])) == 1
+
+
+async def define_levels(actor: Actor) -> None:
+    """A multiselect custom field `levels` with the options High, Mid and Low."""
+    field = {"name": "levels", "label": "Levels", "fieldType": "multiselect", "sortOrder": 0}
+    response = await actor.client.post(
+        "/api/fields", json=field | {"options": ["High", "Mid", "Low"]}
+    )
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("wanted", ["High,Low", " low , HIGH ", ["Low", "high"]])
+async def test_field_changed_on_a_multiselect_compares_its_options_as_sets(
+    app: FastAPI, jobs: JobRuntime, wanted: Any
+) -> None:
+    actor = await signup(app)
+    await define_levels(actor)
+    config = {"field": "customFields.levels", "from": ["Mid"], "to": wanted}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    contact = await make_contact(actor, customFields={"levels": ["Mid"]})
+    await patch(actor, contact["id"], customFields={"levels": ["High", "Low"]})
+    await patch(actor, contact["id"], customFields={"levels": ["Low", "High"]})  # reordered
+    await patch(actor, contact["id"], customFields={"levels": ["Mid"]})
+    await patch(actor, contact["id"], customFields={"levels": ["High", "Low", "Mid"]})
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("wanted", ["High,None", ["High", "None"], [["High"]], {"High": 1}])
+async def test_field_changed_to_a_multiselect_value_it_cannot_hold_is_a_400(
+    app: FastAPI, wanted: Any
+) -> None:
+    actor = await signup(app)
+    await define_levels(actor)
+    config = {"field": "customFields.levels", "to": wanted}
+    body = {"name": "F", "trigger": "FIELD_CHANGED", "triggerConfig": config, "actions": TAG_IT}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "triggerConfig.to"
+
+
+@pytest.mark.parametrize(
     "config",
     [{}, {"field": " "}, {"field": "updatedAt"}, {"field": "title", "to": ["a", "b"]}],
 )

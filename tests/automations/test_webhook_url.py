@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from kindred.core.jobs.runtime import JobRuntime
 from tests.automations.helpers import make_workflow, runs_of, settle
-from tests.factories import signup
+from tests.factories import Actor, signup
 from tests.messaging.helpers import make_contact
 from tests.webhooks.receiver import Receiver
 
@@ -51,6 +51,15 @@ async def test_values_rendered_into_a_webhook_url_are_percent_encoded(
     assert len(receiver.received) == 1
 
 
+async def assert_url_refused(actor: Actor, url: str) -> None:
+    """Saving a CONTACT_CREATED workflow whose WEBHOOK step posts to `url` is a 400 naming it."""
+    action = {"type": "WEBHOOK", "config": {"url": url}}
+    body = {"name": "Hook", "trigger": "CONTACT_CREATED", "actions": [action]}
+    response = await actor.client.post("/api/workflows", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "actions[0].config.url"
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -67,9 +76,21 @@ async def test_a_webhook_url_with_a_template_outside_its_path_and_query_is_a_400
     app: FastAPI, url: str
 ) -> None:
     actor = await signup(app)
-    action = {"type": "WEBHOOK", "config": {"url": url}}
-    body = {"name": "Hook", "trigger": "CONTACT_CREATED", "actions": [action]}
-    response = await actor.client.post("/api/workflows", json=body)
-    assert response.status_code == 400, response.text
-    assert response.json()["details"][0]["field"] == "actions[0].config.url"
+    await assert_url_refused(actor, url)
     assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::1/hook",
+        "https://hooks.example:99999/hook",
+        "https://hooks.example:0/hook",
+        "https://user:secret@hooks.example/hook",
+    ],
+)
+async def test_a_webhook_url_whose_host_or_port_could_never_be_reached_is_a_400(
+    app: FastAPI, url: str
+) -> None:
+    """Saved, it would fail every delivery as "This URL is not valid"."""
+    await assert_url_refused(await signup(app), url)

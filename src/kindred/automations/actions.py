@@ -24,7 +24,7 @@ from kindred.contacts.errors import InvalidContactField
 from kindred.contacts.fields import FieldChecker
 from kindred.contacts.models import Contact
 from kindred.contacts.schemas import ContactFields, ContactRead, TagCreate
-from kindred.contacts.values import normalise_email
+from kindred.contacts.values import normalise_email, normalise_phone
 from kindred.core.errors import Unprocessable
 from kindred.core.filters.fields import CONTACT_COLUMNS, snake
 from kindred.core.templating import contact_context, render
@@ -47,6 +47,8 @@ MESSAGE_KEYS = ("message", "body")
 LONGEST_WAIT = timedelta(days=3650)
 # What starts a Jinja2 expression, statement or comment in a config value.
 TEMPLATE_MARKS = ("{{", "{%", "{#")
+# Contact columns the contacts service normalises, refusing a value that is no address/number.
+NORMALISED = {"email": normalise_email, "phone": normalise_phone}
 # Contact columns SET_FIELD may write; any other name but UNSETTABLE's is a custom field.
 SETTABLE = frozenset(CONTACT_COLUMNS) - {"created_at", "updated_at", "last_task_run"}
 # The contact's other fields (tags, ids, timestamps): never read as a custom field's name.
@@ -228,6 +230,8 @@ def field_change(field: str, value: Any) -> dict[str, Any]:
     contact field no step sets (`tags`, `id`, `createdAt`...) fails instead of quietly becoming
     a custom field of that name (`customFields.tags` names one on purpose)."""
     name = field.removeprefix("customFields.").removeprefix("custom_fields.")
+    if not name.strip():
+        raise ActionFailed(f"{field!r} names no field")
     column = snake(name)
     if name == field and column in SETTABLE:
         return {column: value}
@@ -239,14 +243,20 @@ def field_change(field: str, value: Any) -> dict[str, Any]:
 
 def checked_change(field: str, value: Any) -> dict[str, Any]:
     """`field_change`, with a contact column's value held to the contacts API's own rules
-    (type, length), so that a bad value fails the step instead of the database statement."""
+    (type, length, an email or phone its format), so that a bad value fails the step instead
+    of the database statement, and a literal one is refused when the workflow is saved."""
     change = field_change(field, value)
     ((name, _),) = change.items()
     if name in ContactFields.model_fields and name != "custom_fields":
         try:
-            return ContactFields.model_validate(change).model_dump(include={name})
+            checked = ContactFields.model_validate(change).model_dump(include={name})
+            if name in NORMALISED:
+                NORMALISED[name](checked[name], field)
         except ValidationError as error:
             raise ActionFailed(f"{field}: {error.errors()[0]['msg']}") from None
+        except InvalidContactField as error:
+            raise ActionFailed(f"{field}: {error.message}") from None
+        return checked
     return change
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -146,15 +146,18 @@ class SetFieldAction(InputModel):
 
 class TagAction(InputModel):
     type: Literal["add_tag", "remove_tag"]
-    # Held to the tags API's rules by `validation.check_rule_action`, whose 400 names the
-    # action's `tag` (a constraint here would fail every member of the union at once).
-    tag: str
+    tag: str = Field(min_length=1, max_length=100, description="A tag name, as the tags API takes")
+
+
+# Told apart by `type`: a bad action is reported against its own type's fields only (as
+# `config.actions.0.add_tag.tag`), not against every member of the union.
+RuleAction = Annotated[SetFieldAction | TagAction, Field(discriminator="type")]
 
 
 class RuleConfig(InputModel):
     match: Literal["all", "any"] = "all"
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=100)
-    actions: list[SetFieldAction | TagAction] = Field(min_length=1, max_length=50)
+    actions: list[RuleAction] = Field(min_length=1, max_length=50)
 
 
 class RuleCreate(InputModel):

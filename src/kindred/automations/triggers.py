@@ -12,8 +12,10 @@ again up to the loop bound.
 FIELD_CHANGED (`{"field": "status", "from": "lead", "to": "customer"}`, from and to optional)
 starts on a contact.updated event whose `changes` include the field, with its old and new
 values equal to `from` and `to` when given (a number field's value as a number, so `5` and
-`"5.0"` agree; any other as text, case-insensitively; a list value agrees when one of its items
-does).
+`"5.0"` agree; any other as text, case-insensitively). On `tags`, `to` is a tag newly added
+and `from` one removed. On a multiselect custom field, `from` and `to` are the whole value
+before and after, written as a list of options or as one comma-separated text (`"High,Low"`),
+compared as sets: the order and the case of the options do not matter, and `[]` is no option.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kindred.automations.models import Workflow
 from kindred.automations.repository import WorkflowRepository
 from kindred.contacts import matching
-from kindred.contacts.events import change_key
+from kindred.contacts.events import CUSTOM, change_key
 from kindred.contacts.fields import saved_filters
 from kindred.core.filters import Group, Subject, evaluate
 from kindred.core.filters.fields import snake
@@ -130,14 +132,35 @@ def _agrees(value: Any, wanted: Any) -> bool:
 def field_changed(config: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
     """FIELD_CHANGED's triggerConfig agrees with a contact.updated event's `changes`
     (`{field: {"from": old, "to": new}}`, see contacts/events.py)."""
-    key = change_key(str(config.get("field") or ""))
+    key = change_key(str(config.get("field") or "")) or ""
     change = (data.get("changes") or {}).get(key) if key else None
     if not isinstance(change, Mapping):
         return False
     old, new = change.get("from"), change.get("to")
+    if key.startswith(CUSTOM) and (isinstance(old, list) or isinstance(new, list)):
+        return _options_changed(config, old, new)
     if isinstance(old, list) or isinstance(new, list):
         return _list_changed(config, _listed(old), _listed(new))
     return all(_agrees(change.get(end), config.get(end)) for end in ("from", "to"))
+
+
+def _option_set(value: Any) -> frozenset[str]:
+    """A multiselect value (a list of options, or one comma-separated text) as the set of its
+    options, stripped and case-folded; none for a missing value."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return frozenset(text for item in items if (text := _text(item).strip()))
+
+
+def _options_changed(config: Mapping[str, Any], old: Any, new: Any) -> bool:
+    """A multiselect's options changed (the same options in another order are no change), from
+    exactly those `from` names to exactly those `to` names (either, when not given)."""
+    values = {"from": _option_set(old), "to": _option_set(new)}
+    if values["from"] == values["to"]:
+        return False
+    return all(
+        config.get(end) in (None, "") or values[end] == _option_set(config.get(end))
+        for end in values
+    )
 
 
 def _list_changed(config: Mapping[str, Any], old: list[Any], new: list[Any]) -> bool:

@@ -28,7 +28,6 @@ from kindred.automations.actions import (
     field_change,
     has_stage,
     message_template,
-    tag_name,
     task_assignee,
     wait_delay,
 )
@@ -40,7 +39,7 @@ from kindred.contacts.bulk_ops import BULK_COLUMNS
 from kindred.contacts.errors import InvalidContactField
 from kindred.contacts.events import CUSTOM, change_key
 from kindred.contacts.fields import FieldChecker
-from kindred.contacts.models import FieldDefinition
+from kindred.contacts.models import Contact, FieldDefinition
 from kindred.contacts.values import normalise_email
 from kindred.core.db import utcnow
 from kindred.core.errors import ValidationFailed
@@ -61,6 +60,20 @@ KEYED_CHECKS: dict[str, tuple[str, Callable[[dict[str, Any]], object]]] = {
     "REMOVE_TAG": ("tag", check_tag),
     "CREATE_TASK": ("dueInDays", due_in_days),
 }
+# Config values a step reads as text (a template, a name, an address): a list, an object or a
+# boolean there would be sent, tagged or titled as its Python spelling (`['hi']`, `True`).
+TEXT_KEYS = (
+    "message",
+    "body",
+    "subject",
+    "to",
+    "tag",
+    "field",
+    "title",
+    "description",
+    "stage",
+    "url",
+)
 # minute hour day-of-month month day-of-week (or an alias such as `@daily`)
 CRON_FIELDS = 5
 # Event triggers whose event has no contact (nor deal), and why.
@@ -84,6 +97,9 @@ def invalid(field: str, message: str) -> ValidationFailed:
 
 def _check_action(index: int, action: ActionIn) -> None:
     path = f"actions[{index}].config"
+    for key in TEXT_KEYS:
+        if isinstance(action.config.get(key), bool | dict | list):
+            raise invalid(f"{path}.{key}", f"config.{key} must be text")
     for key in REQUIRED.get(action.type.value, ()):
         if action.config.get(key) in (None, ""):
             raise invalid(f"{path}.{key}", f"{action.type.value} needs config.{key}")
@@ -205,36 +221,48 @@ def _check_field_change(config: dict[str, Any]) -> None:
         message = "A FIELD_CHANGED trigger needs the contact field it watches"
         raise invalid("triggerConfig.field", message)
     for end in ("from", "to"):
-        if isinstance(config.get(end), dict | list):
+        if isinstance(config.get(end), dict):
             raise invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
 
 
-async def _check_changed_values(
+async def _changed_values(
     session: AsyncSession, workspace_id: uuid.UUID, config: dict[str, Any]
-) -> None:
-    """FIELD_CHANGED's `from` and `to` on a custom field are values its definition takes: a
-    number field's `"to": "high"` would never match, and the workflow would never start."""
+) -> dict[str, Any]:
+    """FIELD_CHANGED's config with `from` and `to` as the field holds them (`"yes"` for a
+    boolean field is `true`, `"high, low"` for a multiselect `["High", "Low"]`), which is what
+    the trigger compares the event's values with. A value the field cannot hold is a 400: a
+    number field's `"to": "high"` would never match, and the workflow would never start. Only a
+    multiselect field's value is a list (any other list would never match either)."""
     key = change_key(str(config["field"]))
-    if key is None or not key.startswith(CUSTOM):
-        return
-    name = key.removeprefix(CUSTOM)
     checker = await FieldChecker.load(session, workspace_id)
+    name = key.removeprefix(CUSTOM) if key and key.startswith(CUSTOM) else None
+    definition = checker.definitions.get(name) if name else None
+    multiselect = definition is not None and definition.field_type == "multiselect"
+    held = dict(config)
     for end in ("from", "to"):
-        if config.get(end) not in (None, ""):
-            value = _option_named(checker.definitions.get(name), config[end])
-            try:
-                checker.check({name: value})
-            except InvalidContactField as error:
-                raise invalid(f"triggerConfig.{end}", error.message) from None
+        value = config.get(end)
+        if isinstance(value, list) and not multiselect:
+            raise invalid(f"triggerConfig.{end}", f"triggerConfig.{end} must be a single value")
+        if name is None or value in (None, ""):
+            continue
+        try:
+            held[end] = checker.check({name: _options_named(definition, value)})[name]
+        except InvalidContactField as error:
+            raise invalid(f"triggerConfig.{end}", error.message) from None
+    return held
 
 
-def _option_named(definition: FieldDefinition | None, value: Any) -> Any:
-    """The select (or multiselect) option `value` names in any case, as the trigger matches
-    it (`triggers._agrees`): `"to": "high"` watches the option `High`. Any other value as is."""
+def _options_named(definition: FieldDefinition | None, value: Any) -> Any:
+    """The select option, or the multiselect options, `value` names in any case, as the
+    trigger matches them (`triggers.field_changed`): `"to": "high"` watches the option `High`,
+    and `"to": "high, low"` the options `High` and `Low`. Any other value as is."""
     if definition is None or definition.field_type not in ("select", "multiselect"):
         return value
     options = {str(option).casefold(): option for option in definition.options or []}
-    return options.get(str(value).casefold(), value)
+    if definition.field_type == "select":
+        return options.get(str(value).casefold(), value)
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [options.get(str(item).strip().casefold(), item) for item in items]
 
 
 def _check_options(trigger: str, config: dict[str, Any]) -> None:
@@ -278,11 +306,13 @@ def _check_trigger(trigger: str, config: dict[str, Any]) -> None:
 async def check_definition(
     session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]
 ) -> None:
-    """Validates a complete workflow definition (400 naming the offending field)."""
+    """Validates a complete workflow definition (400 naming the offending field), and sets
+    its FIELD_CHANGED `from` and `to` to the values as the field holds them."""
     trigger, conditions = values["trigger"], values["conditions"]
     _check_trigger(trigger, values["trigger_config"])
     if trigger == "FIELD_CHANGED":
-        await _check_changed_values(session, workspace_id, values["trigger_config"])
+        config = await _changed_values(session, workspace_id, values["trigger_config"])
+        values["trigger_config"] = config
     await _check_stages(session, workspace_id, trigger, values["trigger_config"])
     if trigger in CONTACTLESS and conditions:
         message = f"Conditions are about a contact, and {CONTACTLESS[trigger]}"
@@ -299,19 +329,16 @@ async def check_definition(
 
 
 def check_rule_action(index: int, action: SetFieldAction | TagAction) -> None:
-    """A rule's action is one it can apply (400 naming `config.actions[i].<key>`)."""
+    """A rule's action is one it can apply (400 naming `config.actions[i].<key>`); a tag
+    action's name is held to the tags API's rules by its schema (a rule renders no template)."""
     if isinstance(action, SetFieldAction):
         _check_rule_field(index, action)
-        return
-    try:  # a rule renders no template: its tag is the name as written
-        tag_name(action.tag)
-    except ActionFailed as error:
-        raise invalid(f"config.actions[{index}].tag", error.message) from None
 
 
 def _check_rule_field(index: int, action: SetFieldAction) -> None:
     """A rule sets a contact column on every matching contact at once: only a column the bulk
-    path may set, to a value the contacts API accepts (custom fields are checked by their
+    path may set, to a value the contacts API accepts, and null only where a contact may have
+    none (a null `source` would fail the bulk statement; custom fields are checked by their
     definitions when the rule runs)."""
     path = f"config.actions[{index}]"
     try:
@@ -322,5 +349,9 @@ def _check_rule_field(index: int, action: SetFieldAction) -> None:
         ((name, _),) = checked_change(action.field, action.value).items()
     except ActionFailed as error:
         raise invalid(f"{path}.value", error.message) from None
-    if name != "custom_fields" and name not in BULK_COLUMNS:
+    if name == "custom_fields":
+        return
+    if name not in BULK_COLUMNS:
         raise invalid(f"{path}.field", f"A rule cannot set {action.field}")
+    if action.value is None and not Contact.__table__.c[name].nullable:
+        raise invalid(f"{path}.value", f"A contact always has a {action.field}")

@@ -24,7 +24,7 @@ import re
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,16 +62,27 @@ def url_template(url: str) -> tuple[str, list[str]]:
     if matched is None:
         raise ActionFailed("The URL must start with https://")
     scheme, authority, rest = matched.groups()
-    if not authority:
-        raise ActionFailed("The URL needs a host")
     if "{" in authority or "}" in authority:
         raise ActionFailed(
             "Templates go in the URL's path or query: its scheme, host and port are fixed"
         )
+    _check_origin(scheme + authority)
     parts = VALUE.split(rest)
     if any(mark in literal for literal in parts[::2] for mark in SYNTAX):
         raise ActionFailed("A URL's templates are {{ … }} values only (no blocks or comments)")
     return scheme + authority, parts
+
+
+def _check_origin(origin: str) -> None:
+    """A host, without credentials, and a port if any that is one (`https://[::1`,
+    `https://host:99999` would fail every delivery)."""
+    try:
+        parts = urlsplit(origin)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ActionFailed("The URL's host or port is not valid") from None
+    if not host or parts.username is not None or port == 0:
+        raise ActionFailed("The URL needs a host and no credentials")
 
 
 def target_url(context: StepContext, url: str) -> str:
