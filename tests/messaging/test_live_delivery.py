@@ -215,6 +215,15 @@ async def test_mailersend_hard_bounce_bans_the_address(
     assert [entry["reason"] for entry in banned] == ["Mailbox does not exist"]
 
 
+async def test_mailersend_event_with_an_overlong_activity_id_is_refused(
+    app: FastAPI, jobs: JobRuntime, client: AsyncClient
+) -> None:
+    _, _, provider_id = await _sent_email(app, jobs)
+    event = json.loads(_activity(provider_id, "delivered"))
+    event["data"]["id"] = "a" * 300
+    assert await _post_mailersend(client, json.dumps(event).encode()) == 400
+
+
 async def test_mailersend_event_with_a_bad_signature_changes_nothing(
     app: FastAPI, jobs: JobRuntime, client: AsyncClient
 ) -> None:

@@ -3,8 +3,10 @@ the contact's timeline, and refusals that never reach a provider."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
+from kindred.messaging import conversations
 from tests.factories import signup
 from tests.messaging.helpers import captured, make_contact, send
 
@@ -133,3 +135,15 @@ async def test_assigning_a_non_member_is_refused(app: FastAPI) -> None:
         f"/api/conversations/{conversation_id}/assign", json={"userId": stranger.user_id}
     )
     assert refused.status_code == 400
+
+
+async def test_a_long_thread_shows_its_newest_messages_oldest_first(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversations, "THREAD_LIMIT", 2)
+    actor = await signup(app)
+    contact = await make_contact(actor)
+    for content in ("first", "second", "third"):
+        sent = await send(actor, contact["id"], content=content)
+    thread = await actor.client.get(f"/api/messages/{sent.json()['conversationId']}")
+    assert [m["content"] for m in thread.json()["messages"]] == ["second", "third"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import Text, select, type_coerce
@@ -16,6 +17,8 @@ from kindred.messaging.models import TwilioAccount
 from tests.factories import signup
 from tests.messaging.helpers import (
     AUTH_TOKEN,
+    STATUS_URL,
+    WEBHOOK_URL,
     configure_twilio,
     make_contact,
     post_signed,
@@ -130,3 +133,79 @@ async def test_inbound_message_emits_message_received(
         )
     [event] = events
     assert event.data["message"]["content"] == "Hello?"
+
+
+async def test_message_received_after_stop_carries_the_opted_out_contact(
+    app: FastAPI, client: AsyncClient, database: Database
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    since = utcnow()
+    await post_signed(client, twilio_form(From=unique_phone(), To=ours, Body="STOP"))
+    async with database.session_scope() as session:
+        events = await events_since(
+            session, uuid.UUID(actor.workspace_id), since, types=["message.received"]
+        )
+    [event] = events
+    assert event.data["contact"]["communicationPreferences"] == {"sms": False}
+
+
+@pytest.mark.parametrize("body", ["Stop.", "stop!", "\tSTOP \n", "optout", "Revoke"])
+async def test_opt_out_keyword_in_any_spelling_opts_out(
+    app: FastAPI, client: AsyncClient, body: str
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    contact = await make_contact(actor)
+    await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body=body))
+    refused = await send(actor, contact["id"])
+    assert refused.json()["code"] == "CHANNEL_OPTED_OUT"
+
+
+async def test_a_sentence_containing_stop_does_not_opt_out(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    contact = await make_contact(actor)
+    body = "Please don't stop sending me offers"
+    await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body=body))
+    assert (await send(actor, contact["id"])).status_code == 200
+
+
+@pytest.mark.parametrize("url", [WEBHOOK_URL, STATUS_URL])
+async def test_a_nul_in_a_twilio_form_is_refused_before_any_lookup(
+    client: AsyncClient, url: str
+) -> None:
+    form = "MessageSid=SM%00&To=%2B1415%00&AccountSid=AC%00&MessageStatus=sent"
+    answer = await client.post(
+        url,
+        content=form,
+        headers={"content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "x"},
+    )
+    assert (answer.status_code, answer.json()["code"]) == (400, "INVALID_PAYLOAD")
+
+
+async def test_inbound_sms_with_an_overlong_sid_is_refused(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    form = twilio_form(From=unique_phone(), To=ours, MessageSid="SM" + "a" * 300)
+    assert (await post_signed(client, form)).status_code == 400
+    assert (await actor.client.get("/api/messages")).json()["conversations"] == []
+
+
+async def test_inbound_sms_without_a_sender_is_refused_and_creates_no_contact(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    answer = await post_signed(client, twilio_form(To=ours))
+    assert (answer.status_code, answer.json()["error"]) == (400, "From is required")
+    assert (await actor.client.get("/api/contacts")).json()["contacts"] == []

@@ -67,6 +67,22 @@ async def test_chat_records_the_visitor_context(app: FastAPI, client: AsyncClien
     assert conversation["visitorIp"]
 
 
+async def test_an_overlong_referer_header_is_recorded_cut_to_its_column(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    actor = await signup(app)
+    referer = "https://example.com/" + "a" * 3000
+    started = await client.post(
+        f"/api/chat/{actor.workspace_id}/conversations",
+        json={"message": "Hi"},
+        headers={"referer": referer},
+    )
+    assert started.status_code == 201, started.text
+    keys, _ = await actor.api_key_client()
+    [conversation] = (await keys.get("/api/v1/conversations")).json()
+    assert conversation["referrerUrl"] == referer[:2000]
+
+
 async def test_chat_for_an_unknown_workspace_is_not_found(
     app: FastAPI, client: AsyncClient
 ) -> None:

@@ -51,12 +51,18 @@ class FakeTwilio:
             return 21603, "A 'From' or 'MessagingServiceSid' parameter is required"
         if "Body" not in form:
             return 21602, "Message body is required."
+        if "From" in form and _on_whatsapp(form["From"]) != _on_whatsapp(form["To"]):
+            return 21910, "Invalid From and To pair. From and To should be of the same channel"
         if form["To"].removeprefix("whatsapp:").startswith("+1999"):
             return 21211, f"The 'To' number {form['To']} is not a valid phone number."
         return None
 
     def url(self) -> str:
         return f"{TWILIO_BASE}/Accounts/{self.account_sid}/Messages.json"
+
+
+def _on_whatsapp(address: str) -> bool:
+    return address.startswith("whatsapp:")
 
 
 @dataclass

@@ -57,6 +57,13 @@ async def test_twilio_without_sender_is_refused_before_calling() -> None:
     assert fake.received == []
 
 
+async def test_twilio_whatsapp_from_a_sender_number_is_sent_from_its_whatsapp_address() -> None:
+    fake = FakeTwilio(SID, TOKEN)
+    sender = _twilio(fake, messaging_service_sid=None, phone_number="+14155550199")
+    await sender.send_sms(OutboundMessage(id="m", to="whatsapp:+14155550100", body="Hi"))
+    assert fake.received[0]["From"] == "whatsapp:+14155550199"
+
+
 async def test_twilio_outage_is_retryable() -> None:
     fake = FakeTwilio(SID, TOKEN, outages=1)
     with pytest.raises(ProviderUnavailable):

@@ -19,14 +19,15 @@ from kindred.messaging import chat
 router = APIRouter(prefix="/api/chat", tags=["web chat"])
 TOKEN_HEADER = "X-Chat-Token"
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
+URL_LENGTH, USER_AGENT_LENGTH = 2000, 500  # the conversation's columns
 
 
 class ChatStart(InputModel):
     company_id: uuid.UUID | None = None
     visitor_name: Annotated[str | None, Field(max_length=200)] = None
     visitor_email: EmailStr | None = None
-    referrer_url: Annotated[str | None, Field(max_length=2000)] = None
-    page_url: Annotated[str | None, Field(max_length=2000)] = None
+    referrer_url: Annotated[str | None, Field(max_length=URL_LENGTH)] = None
+    page_url: Annotated[str | None, Field(max_length=URL_LENGTH)] = None
     message: Text | None = None
 
 
@@ -46,6 +47,11 @@ class ChatStarted(ApiModel):
     token: str
 
 
+def _header(request: Request, name: str, length: int) -> str | None:
+    """A request header as recorded: cut to its column's length (any client can send any)."""
+    return (request.headers.get(name) or "")[:length] or None
+
+
 @router.post(
     "/{workspace_id}/conversations",
     response_model=ChatStarted,
@@ -60,8 +66,8 @@ async def start_chat(
         name=body.visitor_name,
         email=body.visitor_email,
         ip=client_ip(request),
-        user_agent=(request.headers.get("user-agent") or "")[:500] or None,
-        referrer_url=body.referrer_url or request.headers.get("referer"),
+        user_agent=_header(request, "user-agent", USER_AGENT_LENGTH),
+        referrer_url=body.referrer_url or _header(request, "referer", URL_LENGTH),
         page_url=body.page_url,
     )
     conversation, token = await chat.start(

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts import service as contacts
+from kindred.contacts.models import Contact
 
 
 async def set_channel_allowed(
@@ -16,8 +17,9 @@ async def set_channel_allowed(
     channel: str,
     *,
     allowed: bool,
-) -> None:
-    """Opts the contact in or out of one channel (STOP/START, unsubscribe events)."""
+) -> Contact:
+    """Opts the contact in or out of one channel (STOP/START, unsubscribe events); returns
+    the contact as it is now."""
     contact = await contacts.get_contact(session, workspace_id, contact_id)
     preferences = {
         key: value
@@ -25,6 +27,6 @@ async def set_channel_allowed(
         if key.lower() != channel.lower()
     }
     preferences[channel.lower()] = allowed
-    await contacts.update_contact(
+    return await contacts.update_contact(
         session, workspace_id, contact_id, {"communication_preferences": preferences}
     )

@@ -46,9 +46,11 @@ def mailersend_activity(payload: Any) -> tuple[str, str, str]:
     """(activity id, MailerSend message id, activity type) of a verified webhook body."""
     try:
         data = payload["data"]
-        return str(data["id"]), str(data["email"]["message"]["id"]), str(data["type"])
+        activity_id, message_id = str(data["id"]), str(data["email"]["message"]["id"])
+        kind = str(data["type"])
     except (KeyError, TypeError) as error:
         raise InvalidWebhookPayload("Not a MailerSend activity") from error
+    return inbound.checked_id(activity_id), inbound.checked_id(message_id), kind
 
 
 async def apply_mailersend(session: AsyncSession, payload: Any, raw: bytes) -> None:

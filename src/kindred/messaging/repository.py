@@ -91,13 +91,15 @@ class MessageRepository(WorkspaceRepository[Message]):
     not_found = MessageNotFound
 
     async def of_conversation(self, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        """The conversation's newest `limit` messages, oldest first (a long thread shows its
+        latest messages, not its first ones)."""
         statement = (
             self.base()
             .where(Message.conversation_id == conversation_id)
-            .order_by(Message.created_at, Message.id)
+            .order_by(Message.created_at.desc(), Message.id.desc())
             .limit(limit)
         )
-        return await self.all(statement)
+        return list(reversed(await self.all(statement)))
 
     async def latest_of(self, conversation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Message]:
         """Each conversation's newest message, in one query."""

@@ -2,13 +2,16 @@
 
 The workspace is found by the receiving `To` number (else the `AccountSid`) before the
 signature can be checked, since the key is that workspace's auth token; nothing is stored
-until the signature holds (403 otherwise). Each MessageSid is applied once. STOP-type
-keywords opt the sender out of the channel, START-type ones back in (the message is kept
-either way).
+until the signature holds (403 otherwise). Each MessageSid is applied once. Twilio's
+opt-out keywords (STOP...) opt the sender out of the channel, its opt-in ones (START...) back
+in: a body that is the keyword alone, in any case, with surrounding whitespace and
+punctuation ("Stop.", " stop! "), as Twilio matches them. The message is kept either way, and
+the consent changes first, so that `message.received` carries the contact as it now is.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import parse_qsl
 
@@ -26,8 +29,9 @@ from kindred.providers import inbound
 from kindred.providers.signatures import InvalidWebhookSignature
 from kindred.providers.twilio.webhooks import verify_twilio
 
-OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP"}
+TRIMMED = re.compile(r"^[\W_]+|[\W_]+$")
 WHATSAPP_PREFIX = "whatsapp:"
 PROVIDER = accounts.PROVIDER
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -38,17 +42,29 @@ class TwilioSignatureRefused(Forbidden):
     message = "Twilio signature verification failed"
 
 
-class MissingMessageSid(BadRequest):
+class InvalidForm(BadRequest):
     code = "INVALID_PAYLOAD"
-    message = "MessageSid is required"
+    message = "Invalid Twilio form body"
 
 
 def _unverified(raw: bytes) -> dict[str, str]:
-    """The form's fields for routing only (what to verify with), never for acting on."""
+    """The form's fields for routing only (what to verify with), never for acting on. A NUL
+    anywhere is refused before any query: PostgreSQL cannot compare it, nor store it later."""
     try:
-        return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        fields = dict(parse_qsl(raw.decode(), keep_blank_values=True))
     except (ValueError, UnicodeDecodeError):
         return {}
+    if any("\x00" in name + value for name, value in fields.items()):
+        raise InvalidForm("NUL characters are not allowed")
+    return fields
+
+
+def _required(params: ImmutableMultiDict[str, str], *names: str) -> str:
+    """The first of `names` the verified form carries (a 400 naming it when none does)."""
+    for name in names:
+        if params.get(name):
+            return params[name]
+    raise InvalidForm(f"{names[0]} is required")
 
 
 async def _verified(
@@ -74,18 +90,17 @@ async def receive_sms(session: AsyncSession, url: str, raw: bytes, signature: st
         session, PROVIDER, address=_number(routing.get("To")), account=routing.get("AccountSid")
     )
     params = await _verified(session, workspace_id, url, raw, signature)
-    sid = params.get("MessageSid") or params.get("SmsSid")
-    if not sid:
-        raise MissingMessageSid()
+    sid = _required(params, "MessageSid", "SmsSid")
+    sender = _required(params, "From")
     if not await inbound.record_once(
         session, PROVIDER, sid, workspace_id=workspace_id, payload=raw
     ):
         return
-    sender = params.get("From", "")
     channel = Channel.WHATSAPP if sender.startswith(WHATSAPP_PREFIX) else Channel.SMS
-    contact = await _sender(session, workspace_id, _number(sender))
-    conversation = await conversations.for_contact(session, workspace_id, contact, channel)
     body = params.get("Body", "")
+    contact = await _sender(session, workspace_id, _number(sender))
+    contact = await _keyword(session, workspace_id, contact, channel, body)
+    conversation = await conversations.for_contact(session, workspace_id, contact, channel)
     await receive(
         session,
         workspace_id,
@@ -100,7 +115,6 @@ async def receive_sms(session: AsyncSession, url: str, raw: bytes, signature: st
             provider_message_id=sid,
         ),
     )
-    await _keyword(session, workspace_id, contact, channel, body)
 
 
 async def _sender(session: AsyncSession, workspace_id: uuid.UUID, phone: str) -> Contact:
@@ -112,14 +126,21 @@ async def _sender(session: AsyncSession, workspace_id: uuid.UUID, phone: str) ->
     )
 
 
+def _keyword_of(body: str) -> str:
+    """The body as a keyword: trimmed of whitespace, punctuation and symbols, upper case."""
+    return TRIMMED.sub("", body).upper()
+
+
 async def _keyword(
     session: AsyncSession, workspace_id: uuid.UUID, contact: Contact, channel: Channel, body: str
-) -> None:
-    keyword = body.strip().upper()
-    if keyword in OPT_OUT or keyword in OPT_IN:
-        await consent.set_channel_allowed(
-            session, workspace_id, contact.id, channel.value, allowed=keyword in OPT_IN
-        )
+) -> Contact:
+    """The sender after the body's opt-out or opt-in keyword, if it is one."""
+    keyword = _keyword_of(body)
+    if keyword not in OPT_OUT and keyword not in OPT_IN:
+        return contact
+    return await consent.set_channel_allowed(
+        session, workspace_id, contact.id, channel.value, allowed=keyword in OPT_IN
+    )
 
 
 async def status_callback(

@@ -18,14 +18,21 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.core.errors import Conflict, NotFound
+from kindred.core.errors import BadRequest, Conflict, NotFound
 from kindred.providers.models import BindingKind
 from kindred.providers.repository import InboundRepository
+
+MAX_EVENT_ID = 255  # inbound_events.event_id
 
 
 class InboundWorkspaceNotFound(NotFound):
     code = "NOT_FOUND"
     message = "No workspace receives this"
+
+
+class InvalidEventId(BadRequest):
+    code = "INVALID_PAYLOAD"
+    message = "The provider's event or message id is invalid"
 
 
 class ReceivingAddressTaken(Conflict):
@@ -42,6 +49,14 @@ def payload_hash(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+def checked_id(value: str) -> str:
+    """A provider's event or message id as given, refused (400) when no provider's id could be
+    it: empty, longer than the ledger holds, or with a NUL (PostgreSQL can store neither)."""
+    if not value or len(value) > MAX_EVENT_ID or "\x00" in value:
+        raise InvalidEventId()
+    return value
+
+
 async def record_once(
     session: AsyncSession,
     provider: str,
@@ -50,9 +65,12 @@ async def record_once(
     workspace_id: uuid.UUID | None = None,
     payload: bytes = b"",
 ) -> bool:
-    """True the first time (provider, event_id) is seen: apply the event; False: a replay."""
+    """True the first time (provider, event_id) is seen: apply the event; False: a replay.
+    An id that cannot be one is refused (InvalidEventId, 400)."""
     repository = InboundRepository(session)
-    return await repository.insert_event(provider, event_id, workspace_id, payload_hash(payload))
+    return await repository.insert_event(
+        provider, checked_id(event_id), workspace_id, payload_hash(payload)
+    )
 
 
 async def bind(

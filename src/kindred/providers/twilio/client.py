@@ -21,6 +21,7 @@ from kindred.providers.base import (
 from kindred.providers.http import error_field, post_to_provider
 
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+WHATSAPP_PREFIX = "whatsapp:"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class TwilioSms:
         if self.credentials.messaging_service_sid:
             form["MessagingServiceSid"] = self.credentials.messaging_service_sid
         elif self.credentials.phone_number:
-            form["From"] = self.credentials.phone_number
+            form["From"] = _same_channel(self.credentials.phone_number, message.to)
         else:
             raise ProviderRejected("Twilio has neither a messaging service nor a sender number")
         if message.status_callback:
@@ -66,6 +67,13 @@ class TwilioSms:
             return Accepted(provider_message_id=str(response.json()["sid"]))
         except (ValueError, KeyError, TypeError) as error:
             raise ProviderUnavailable("Twilio answered without a message sid") from error
+
+
+def _same_channel(sender: str, to: str) -> str:
+    """The sender number on the recipient's channel: Twilio refuses a plain From with a
+    `whatsapp:` To (error 21910, "Invalid From and To pair")."""
+    number = sender.removeprefix(WHATSAPP_PREFIX)
+    return f"{WHATSAPP_PREFIX}{number}" if to.startswith(WHATSAPP_PREFIX) else number
 
 
 def _twilio_reason(response: httpx.Response) -> str:
