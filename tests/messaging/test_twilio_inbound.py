@@ -91,6 +91,21 @@ async def test_stop_blocks_the_next_send_and_start_allows_it(
     assert (await send(actor, contact["id"])).status_code == 200
 
 
+async def test_stop_and_start_hold_for_every_contact_with_the_senders_number(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """Phones are not unique: a duplicate contact of the person who said STOP gets no SMS."""
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    first = await make_contact(actor)
+    duplicate = await make_contact(actor, phone=first["phone"])
+    await post_signed(client, twilio_form(From=first["phone"], To=ours, Body="STOP"))
+    assert (await send(actor, duplicate["id"])).json()["code"] == "CHANNEL_OPTED_OUT"
+    await post_signed(client, twilio_form(From=first["phone"], To=ours, Body="START"))
+    assert (await send(actor, duplicate["id"])).status_code == 200
+
+
 async def test_twilio_settings_never_return_the_token(app: FastAPI) -> None:
     actor = await signup(app)
     body = {"brandId": actor.workspace_id, "twilioAuthToken": AUTH_TOKEN}

@@ -221,6 +221,14 @@ async def find_by_phone(
     )
 
 
+async def ids_with_phone(
+    session: AsyncSession, workspace_id: uuid.UUID, phone: str
+) -> list[uuid.UUID]:
+    """Every contact with this (stored, E.164) phone: phones are not unique, and what the
+    person at a number says (STOP) holds for each contact that has it."""
+    return await ContactRepository(session, workspace_id).ids_by_phone(phone)
+
+
 async def find_by_email(
     session: AsyncSession, workspace_id: uuid.UUID, email: str
 ) -> Contact | None:

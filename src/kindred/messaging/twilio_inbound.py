@@ -134,12 +134,20 @@ def _keyword_of(body: str) -> str:
 async def _keyword(
     session: AsyncSession, workspace_id: uuid.UUID, contact: Contact, channel: Channel, body: str
 ) -> Contact:
-    """The sender after the body's opt-out or opt-in keyword, if it is one."""
+    """The sender after the body's opt-out or opt-in keyword, if it is one. It holds for
+    every contact with the sender's number: the person at that number said it, and a STOP
+    must not leave a duplicate contact of theirs receiving messages."""
     keyword = _keyword_of(body)
     if keyword not in OPT_OUT and keyword not in OPT_IN:
         return contact
+    allowed = keyword in OPT_IN
+    for other in await contacts.ids_with_phone(session, workspace_id, contact.phone or ""):
+        if other != contact.id:
+            await consent.set_channel_allowed(
+                session, workspace_id, other, channel.value, allowed=allowed
+            )
     return await consent.set_channel_allowed(
-        session, workspace_id, contact.id, channel.value, allowed=keyword in OPT_IN
+        session, workspace_id, contact.id, channel.value, allowed=allowed
     )
 
 

@@ -156,6 +156,15 @@ class ContactRepository(WorkspaceRepository[Contact]):
         statement = self.base().where(Contact.phone == phone).order_by(Contact.created_at)
         return await self.session.scalar(self.with_tags(statement).limit(1))
 
+    async def ids_by_phone(self, phone: str) -> list[uuid.UUID]:
+        """Every contact with this E.164 phone, oldest first."""
+        statement = (
+            select(Contact.id)
+            .where(Contact.workspace_id == self.workspace_id, Contact.phone == phone)
+            .order_by(Contact.created_at, Contact.id)
+        )
+        return list(await self.session.scalars(statement))
+
     async def by_crm(self, crm_source: str, crm_id: str) -> Contact | None:
         return await self.session.scalar(
             self.with_tags(
