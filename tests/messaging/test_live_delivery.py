@@ -215,6 +215,21 @@ async def test_mailersend_hard_bounce_bans_the_address(
     assert [entry["reason"] for entry in banned] == ["Mailbox does not exist"]
 
 
+async def test_mailersend_event_before_its_message_is_known_is_applied_on_the_retry(
+    app: FastAPI, jobs: JobRuntime, client: AsyncClient
+) -> None:
+    """The activity overtook the commit of the send that learnt the message id: refused
+    unrecorded, so MailerSend's retry of the same activity applies it."""
+    actor, sent, provider_id = await _sent_email(app, jobs)
+    early = json.loads(_activity(provider_id, "delivered"))
+    early["data"]["email"]["message"]["id"] = "not-yet-" + provider_id
+    assert await _post_mailersend(client, json.dumps(early).encode()) == 404
+    early["data"]["email"]["message"]["id"] = provider_id  # now committed: the same activity
+    assert await _post_mailersend(client, json.dumps(early).encode()) == 200
+    [message] = await _thread(actor, sent["conversationId"])
+    assert message["status"] == "DELIVERED"
+
+
 async def test_mailersend_event_with_an_overlong_activity_id_is_refused(
     app: FastAPI, jobs: JobRuntime, client: AsyncClient
 ) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.core.errors import NotFound
 from kindred.messaging import sandbox
 from kindred.messaging.delivery import DeliveryEvent, apply_provider_event
 from kindred.messaging.models import Message, MessageStatus, SandboxMessage
@@ -53,9 +54,15 @@ def mailersend_activity(payload: Any) -> tuple[str, str, str]:
     return inbound.checked_id(activity_id), inbound.checked_id(message_id), kind
 
 
+class UnknownProviderMessage(NotFound):
+    code = "NOT_FOUND"
+    message = "No message has this provider id"
+
+
 async def apply_mailersend(session: AsyncSession, payload: Any, raw: bytes) -> None:
-    """Applies a verified MailerSend activity once (replays and unknown messages change
-    nothing)."""
+    """Applies a verified MailerSend activity once (replays change nothing). An activity for
+    no message of ours is a 404 and is not recorded: it may have overtaken the commit of the
+    send that learnt the message's id, and the provider's retry then applies it."""
     activity_id, message_id, kind = mailersend_activity(payload)
     event = MAILERSEND_EVENTS.get(kind)
     if event is None or not await inbound.record_once(
@@ -65,7 +72,8 @@ async def apply_mailersend(session: AsyncSession, payload: Any, raw: bytes) -> N
     reason = _bounce_reason(payload)
     if reason and event.undeliverable:
         event = DeliveryEvent(event.name, event.status, reason, undeliverable=True)
-    await apply_provider_event(session, "mailersend", message_id, event)
+    if await apply_provider_event(session, "mailersend", message_id, event) is None:
+        raise UnknownProviderMessage()
 
 
 def _bounce_reason(payload: Any) -> str | None:
