@@ -254,6 +254,24 @@ async def test_pause_then_resume_then_cancel_moves_status(app: FastAPI) -> None:
     assert (await actor.client.post(f"{base}/cancel")).json()["status"] == "CANCELLED"
 
 
+async def test_a_refused_status_move_names_the_action_asked_for(app: FastAPI) -> None:
+    actor = await signup(app)
+    later = (utcnow() + timedelta(days=1)).isoformat()
+    base = f"/api/campaigns/{(await create(actor, scheduledAt=later))['id']}"
+    assert (await actor.client.post(f"{base}/pause")).status_code == 200  # never sent
+    await actor.client.put(base, json={"scheduledAt": None})
+    expected = {
+        "send": "A PAUSED campaign cannot be sent",
+        "pause": "A PAUSED campaign cannot be paused",
+    }
+    for action, message in expected.items():
+        refused = await actor.client.post(f"{base}/{action}")
+        assert (refused.status_code, refused.json()["error"]) == (400, message)
+    assert (await actor.client.post(f"{base}/resume")).json()["status"] == "DRAFT"
+    refused = await actor.client.post(f"{base}/resume")
+    assert refused.json()["error"] == "A DRAFT campaign cannot be resumed"
+
+
 async def test_cancelling_mid_send_skips_the_recipients_not_yet_sent(
     app: FastAPI, jobs: JobRuntime
 ) -> None:

@@ -47,6 +47,14 @@ async def test_a_from_name_with_accents_and_quotes_still_sends(
     assert "Zoë" in email["from"]
 
 
+async def test_a_from_email_no_from_header_can_carry_is_a_400_not_a_failed_send(
+    app: FastAPI,
+) -> None:
+    """A valid address with a non-ASCII local part needs SMTPUTF8: the email library refuses
+    it in a From header, which made every preview a 500 and every send fail."""
+    await _refused_on_create_and_update(await signup(app), "fromEmail", "zoë@example.com")
+
+
 @pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
 async def test_a_schedule_outside_the_utc_calendar_is_a_400_not_a_500(
     app: FastAPI, when: str
@@ -90,3 +98,40 @@ async def test_a_misspelt_list_filter_is_a_400_not_an_empty_list(
     assert refused.json()["details"][0]["field"] in params
     listed = await actor.client.get("/api/campaigns", params={"type": "sms", "status": "draft"})
     assert [campaign["type"] for campaign in listed.json()["campaigns"]] == ["SMS"]
+
+
+async def test_body_enums_take_any_case_and_are_stored_in_their_canonical_spelling(
+    app: FastAPI,
+) -> None:
+    actor = await signup(app)
+    campaign = await create(actor, type="sms", body="Hi", targetTagsMatch="ALL")
+    assert (campaign["type"], campaign["targetTagsMatch"]) == ("SMS", "all")
+    base = f"/api/campaigns/{campaign['id']}"
+    updated = await actor.client.put(base, json={"type": "WhatsApp", "targetTagsMatch": "Any"})
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["type"], updated.json()["targetTagsMatch"]) == ("WHATSAPP", "any")
+    listed = await actor.client.get("/api/campaigns", params={"type": "WHATSAPP"})
+    assert [found["id"] for found in listed.json()["campaigns"]] == [campaign["id"]]
+
+
+@pytest.mark.parametrize(("field", "value"), [("type", "fax"), ("targetTagsMatch", "most")])
+async def test_an_unknown_body_enum_value_is_still_a_400_naming_the_field(
+    app: FastAPI, field: str, value: str
+) -> None:
+    await _refused_on_create_and_update(await signup(app), field, value)
+
+
+async def test_an_unpaired_surrogate_in_the_audience_filter_is_a_400_not_a_500(
+    app: FastAPI,
+) -> None:
+    """JSON can escape half a surrogate pair ("\\ud800"), which no UTF-8 text can hold: in the
+    free-form filter it was stored, then every answer reading it back failed."""
+    actor = await signup(app)
+    condition = b'{"field": "firstName", "operator": "eq", "value": "\\ud800"}'
+    body = b'{"name": "x", "body": "Hi", "filter": {"match": "all", "conditions": [%s]}}'
+    refused = await actor.client.post(
+        "/api/campaigns", content=body % condition, headers={"content-type": "application/json"}
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["details"][0]["field"] == "filter.conditions.0.value"
+    assert (await actor.client.get("/api/campaigns")).json()["campaigns"] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from kindred.core.schemas import nul_path
+from kindred.core.schemas import LONE_SURROGATE, NUL, path_to
 
 
 async def test_an_unknown_route_is_a_404_in_the_common_shape(client: httpx.AsyncClient) -> None:
@@ -46,7 +46,9 @@ async def test_a_nul_character_is_refused_naming_the_field_that_holds_it(
     ]
 
 
-def test_the_nul_path_names_nested_values_and_keys() -> None:
-    assert nul_path({"customFields": {"plan": ["ok", "b\x00d"]}}) == ["customFields", "plan", "1"]
-    assert nul_path({"tags": {"a\x00": 1}}) == ["tags", "a\\0"]
-    assert nul_path({"count": 3, "note": "fine"}) is None
+def test_the_path_to_an_unstorable_character_names_nested_values_and_keys() -> None:
+    nested = {"customFields": {"plan": ["ok", "b\x00d"]}}
+    assert path_to(nested, NUL) == ["customFields", "plan", "1"]
+    assert path_to({"tags": {"a\x00": 1}}, NUL) == ["tags", "a\\0"]
+    assert path_to({"tags": {"a\ud800": 1}}, LONE_SURROGATE) == ["tags", "a\\ud800"]
+    assert path_to({"count": 3, "note": "fine"}, NUL) is None

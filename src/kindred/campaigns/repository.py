@@ -50,6 +50,22 @@ class CampaignRepository(WorkspaceRepository[Campaign]):
             statement = statement.where(Campaign.status.in_(sorted(statuses)))
         return statement
 
+    async def locked_or_404(self, campaign_id: uuid.UUID) -> Campaign:
+        """The campaign, its row locked until the transaction ends and read afresh once the
+        lock is granted (PostgreSQL; SQLite runs one writer at a time anyway): an edit, a
+        delete, a send or a status move then waits for a concurrent one and decides by what
+        it left (an edit no longer writes over a campaign that started sending meanwhile, a
+        send no longer freezes the audience an edit just replaced)."""
+        found = await self.session.scalar(
+            self.base()
+            .where(Campaign.id == campaign_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if found is None:
+            raise self.not_found()
+        return found
+
     async def claim_status(self, campaign_id: uuid.UUID, old: str, new: str) -> bool:
         """Moves the campaign from `old` to `new` only if it is still `old` (one winner)."""
         result = await self.session.execute(
@@ -123,12 +139,16 @@ class AnyCampaigns(Repository[Campaign]):
     not_found = CampaignNotFound
 
     async def due(self, now: datetime, limit: int) -> Sequence[Campaign]:
+        """The SCHEDULED campaigns whose time has come, locked for the tick; one locked by an
+        edit, a delete or a status move is left for the next tick (SKIP LOCKED): waited
+        for, it could be gone or changed by the time the tick claims it."""
         statement = (
             self.base()
             .where(Campaign.status == CampaignStatus.SCHEDULED.value, Campaign.scheduled_at <= now)
             .where(Campaign.deleted_at.is_(None))
             .order_by(Campaign.scheduled_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return await self.all(statement)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     AliasChoices,
+    BeforeValidator,
     EmailStr,
     Field,
     computed_field,
@@ -31,8 +33,42 @@ def _one_header_line(value: str) -> str:
     return value
 
 
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# Enums are taken in any case, as the list's `?type=` and `?status=` are, and stored (and
+# answered) in their canonical spelling; the schema lists that spelling.
+Kind = Annotated[
+    CampaignType,
+    BeforeValidator(_upper),
+    Field(description="EMAIL, SMS or WHATSAPP (any case is accepted)"),
+]
+TagsMatch = Annotated[
+    Literal["any", "all"],
+    BeforeValidator(_lower),
+    Field(description="Whether a contact needs any or all of targetTags (any case is accepted)"),
+]
+
+
+def _sender_address(value: str) -> str:
+    """An address the email library can write in the From header, checked as each send and
+    preview builds it: a valid address whose local part is not ASCII (`ü@example.com`, which
+    needs SMTPUTF8) would otherwise fail every send and preview of the campaign."""
+    try:
+        Address(addr_spec=value)
+    except ValueError:  # the library's header defects are ValueErrors
+        raise ValueError("cannot be a sender: its part before the @ must be ASCII") from None
+    return value
+
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 FromName = Annotated[str, Field(max_length=200), AfterValidator(_one_header_line)]
+FromEmail = Annotated[EmailStr, AfterValidator(_sender_address)]
 Subject = Annotated[str, Field(max_length=998)]
 Body = Annotated[str, Field(max_length=500_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
@@ -48,14 +84,14 @@ SCHEDULED_AT = (
 class CampaignFields(InputModel):
     """Fields shared by create and update; on update every field is optional."""
 
-    type: CampaignType | None = None
+    type: Kind | None = None
     subject: Subject | None = None
     body: Body | None = Field(default=None, validation_alias=BODY_ALIASES)
     from_name: FromName | None = None
-    from_email: EmailStr | None = None
+    from_email: FromEmail | None = None
     segment_id: uuid.UUID | None = None
     target_tags: Tags | None = None
-    target_tags_match: Literal["any", "all"] | None = None
+    target_tags_match: TagsMatch | None = None
     filter: dict[str, Any] | None = None
     category_id: uuid.UUID | None = None
     scheduled_at: datetime | None = Field(default=None, description=SCHEDULED_AT)
@@ -83,10 +119,10 @@ class CampaignUpdate(CampaignFields):
     """The fields whose column cannot be empty may be omitted, not null."""
 
     name: Omittable[Name] = None
-    type: Omittable[CampaignType] = None
+    type: Omittable[Kind] = None
     body: Omittable[Body] = Field(default=None, validation_alias=BODY_ALIASES)
     target_tags: Omittable[Tags] = None
-    target_tags_match: Omittable[Literal["any", "all"]] = None
+    target_tags_match: Omittable[TagsMatch] = None
     allow_no_unsubscribe: Omittable[bool] = None
 
 

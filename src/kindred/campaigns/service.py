@@ -90,6 +90,15 @@ async def get_campaign(
     return await CampaignRepository(session, workspace_id).get_or_404(campaign_id)
 
 
+async def _locked(
+    session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> Campaign:
+    """The campaign for a change decided by what it holds (an edit, a delete, a send or
+    another status move): its row locked, so that a concurrent one waits and then decides by
+    what this one left (the scheduler's tick locks the campaigns it starts: `due`)."""
+    return await CampaignRepository(session, workspace_id).locked_or_404(campaign_id)
+
+
 def _validate_templates(campaign: Campaign) -> None:
     validate(campaign.body, html=campaign.type == CampaignType.EMAIL.value)
     validate(campaign.subject or "")
@@ -158,7 +167,7 @@ async def create_campaign(
 async def update_campaign(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID, data: CampaignUpdate
 ) -> Campaign:
-    campaign = await get_campaign(session, workspace_id, campaign_id)
+    campaign = await _locked(session, workspace_id, campaign_id)
     if campaign.status not in EDITABLE:
         raise CampaignStateError(f"A {campaign.status} campaign cannot be edited")
     values = data.model_dump(exclude_unset=True)
@@ -191,7 +200,7 @@ async def delete_campaign(
     cancelled first if paused or failed, exactly as `cancel` does: its pending recipients
     skipped, its completion time and counters set), its recipient rows kept: the unsubscribe
     links of the emails it sent must keep working."""
-    campaign = await get_campaign(session, workspace_id, campaign_id)
+    campaign = await _locked(session, workspace_id, campaign_id)
     if campaign.status == Status.SENDING.value:
         raise CampaignStateError("A sending campaign cannot be deleted; cancel it first")
     if campaign.started_at is None:
@@ -215,7 +224,7 @@ async def start(session: AsyncSession, campaign: Campaign) -> int:
     if not _startable(campaign) or not await repository.claim_status(
         campaign.id, campaign.status, Status.SENDING.value
     ):
-        raise CampaignStateError(f"The campaign is {campaign.status}: it cannot be sent again")
+        raise CampaignStateError(f"A {campaign.status} campaign cannot be sent")
     _sending_now(campaign)
     campaign.started_at = campaign.sending_since = utcnow()
     recipients = await sending.freeze(session, campaign)
@@ -245,7 +254,7 @@ async def send_campaign(
 ) -> int:
     """Starts the campaign, or sends the rest of one that failed part-way; the number of
     recipients queued."""
-    campaign = await get_campaign(session, workspace_id, campaign_id)
+    campaign = await _locked(session, workspace_id, campaign_id)
     return await _send(session, settings, campaign)
 
 
@@ -263,20 +272,23 @@ async def _send_the_rest(session: AsyncSession, campaign: Campaign) -> int:
     audience frozen then: its rows still PENDING are sent, and only they (SENT, FAILED and
     SKIPPED rows are final, so no one gets the message twice); how many they are."""
     again = {Status.FAILED.value, Status.SCHEDULED.value}
-    await _claim(session, campaign, again, Status.SENDING)
+    await _claim(session, campaign, again, Status.SENDING, "sent")
     _sending_now(campaign)
     await sending.schedule_missing_lanes(session, campaign)
     pending = RecipientStatus.PENDING.value
     return await RecipientRepository(session, campaign.workspace_id).count(campaign.id, pending)
 
 
-async def _claim(session: AsyncSession, campaign: Campaign, allowed: set[str], new: Status) -> None:
+async def _claim(
+    session: AsyncSession, campaign: Campaign, allowed: set[str], new: Status, action: str
+) -> None:
     """Moves the campaign to `new` if it is in one of `allowed` (one winner among concurrent
-    requests); a 400 otherwise."""
+    requests); a 400 otherwise, naming the `action` asked for ("paused"), not the status it
+    would have led to (a draft asked to resume "cannot become DRAFT" made no sense)."""
     old = campaign.status
     repository = CampaignRepository(session, campaign.workspace_id)
     if old not in allowed or not await repository.claim_status(campaign.id, old, new.value):
-        raise CampaignStateError(f"A {old} campaign cannot become {new.value}")
+        raise CampaignStateError(f"A {old} campaign cannot be {action}")
 
 
 async def _move(
@@ -285,16 +297,17 @@ async def _move(
     campaign_id: uuid.UUID,
     allowed: set[str],
     new: Status,
+    action: str,
 ) -> Campaign:
-    campaign = await get_campaign(session, workspace_id, campaign_id)
-    await _claim(session, campaign, allowed, new)
+    campaign = await _locked(session, workspace_id, campaign_id)
+    await _claim(session, campaign, allowed, new, action)
     return campaign
 
 
 async def pause(session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID) -> Campaign:
     """Holds a sending campaign, or a scheduled one (the scheduler passes it by meanwhile)."""
     pausable = {Status.SCHEDULED.value, Status.SENDING.value}
-    return await _move(session, workspace_id, campaign_id, pausable, Status.PAUSED)
+    return await _move(session, workspace_id, campaign_id, pausable, Status.PAUSED, "paused")
 
 
 async def resume(
@@ -304,9 +317,9 @@ async def resume(
     after a failure): it waits for its time then; one paused before starting is scheduled
     again (and starts on the next tick if its time has passed), or a draft if unscheduled
     meanwhile."""
-    campaign = await get_campaign(session, workspace_id, campaign_id)
+    campaign = await _locked(session, workspace_id, campaign_id)
     target = _resumed_status(campaign)
-    campaign = await _move(session, workspace_id, campaign_id, {Status.PAUSED.value}, target)
+    await _claim(session, campaign, {Status.PAUSED.value}, target, "resumed")
     if target is Status.SENDING:
         await sending.schedule_missing_lanes(session, campaign)
     return campaign
@@ -321,7 +334,9 @@ def _resumed_status(campaign: Campaign) -> Status:
 async def cancel(
     session: AsyncSession, workspace_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> Campaign:
-    campaign = await _move(session, workspace_id, campaign_id, CANCELLABLE, Status.CANCELLED)
+    campaign = await _move(
+        session, workspace_id, campaign_id, CANCELLABLE, Status.CANCELLED, "cancelled"
+    )
     campaign.completed_at = utcnow()
     await RecipientRepository(session, workspace_id).skip_pending(campaign.id, CANCELLED)
     await sending.refresh_counters(session, campaign)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -30,25 +31,43 @@ class ApiModel(BaseModel):
     )
 
 
-def nul_path(value: Any) -> list[str] | None:
-    """Where the first NUL character is in a request body: the keys and indexes leading to
-    it, as sent (a NUL in a key names the key, the NUL shown as `\\0`); None when none."""
+NUL = re.compile("\x00")
+# From a JSON escape such as "\ud800" with no partner: such a string has no UTF-8 form, so no
+# database can store it nor can a response carry it back.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+UNSTORABLE = (
+    (NUL, "nul_character", "NUL characters are not allowed"),
+    (LONE_SURROGATE, "lone_surrogate", "Unpaired surrogate characters are not allowed"),
+)
+
+
+def _shown(char: str) -> str:
+    return "\\0" if char == "\x00" else f"\\u{ord(char):04x}"
+
+
+def path_to(value: Any, pattern: re.Pattern[str]) -> list[str] | None:
+    """Where the first match of `pattern` is in a request body: the keys and indexes leading
+    to it, as sent (a key holding it names the key, the character escaped: NUL as `\\0`);
+    None when none."""
     if isinstance(value, str):
-        return [] if "\x00" in value else None
+        return [] if pattern.search(value) else None
     if not isinstance(value, dict | list):
         return None
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
         name = str(key)
-        inner = [] if "\x00" in name else nul_path(item)
+        inner = [] if pattern.search(name) else path_to(item, pattern)
         if inner is not None:
-            return [name.replace("\x00", "\\0"), *inner]
+            return [pattern.sub(lambda match: _shown(match[0]), name), *inner]
     return None
 
 
 class InputModel(ApiModel):
     """A request body: unknown fields are ignored (never stored), strings are stripped.
 
-    NUL characters are refused anywhere in the body: PostgreSQL cannot store them in text.
+    NUL characters and unpaired surrogates are refused anywhere in the body, free-form
+    values (custom fields, filters) included: PostgreSQL cannot store NUL in text, and a
+    lone surrogate has no UTF-8 form at all (stored on SQLite, it breaks every response
+    that reads it back).
     It dumps snake_case (`body.model_dump()` feeds service keyword arguments); only read
     models speak camelCase on the way out.
     """
@@ -57,13 +76,12 @@ class InputModel(ApiModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        path = nul_path(data)
-        if path is not None:
-            # The error's location is the model's; `field` names the value inside it.
-            raise PydanticCustomError(
-                "nul_character", "NUL characters are not allowed", {"field": ".".join(path)}
-            )
+    def _refuse_unstorable(cls, data: Any) -> Any:
+        for pattern, kind, message in UNSTORABLE:
+            path = path_to(data, pattern)
+            if path is not None:
+                # The error's location is the model's; `field` names the value inside it.
+                raise PydanticCustomError(kind, message, {"field": ".".join(path)})
         return data
 
 
