@@ -238,3 +238,16 @@ def test_case_variants_are_the_spellings_that_fold_to_the_values() -> None:
     assert sorted(variants) == sorted(["a1é", "A1é", "b", "B"])
     assert {fold(variant) for variant in variants} == {"a1é", "b"}
     assert case_variants(["abcd"], limit=15) is None
+
+
+def test_match_and_operators_are_taken_in_any_case() -> None:
+    raw = {
+        "match": "ANY",
+        "conditions": [
+            {"field": "email", "operator": "EQ", "value": "nobody@example.com"},
+            {"field": "first_name", "operator": "Starts_With", "value": "ÉMI"},
+        ],
+    }
+    group = parse_filter(raw, REGISTRY)
+    assert group.match == "any"
+    assert evaluate(group, Subject.of(CONTACT), NOW) is True

@@ -132,7 +132,7 @@ class _Parser:
         for key in sorted(set(raw) - GROUP_KEYS, key=str):
             # A misspelt "conditions" would otherwise leave a group that matches everyone.
             self.problem(path, f"Unknown key {key!r}: a filter group has match and conditions")
-        match = raw.get("match", "all")
+        match = _folded(raw.get("match", "all"))
         if match not in ("all", "any"):
             self.problem(path, "match must be 'all' or 'any'")
         conditions = raw.get("conditions", [])
@@ -163,7 +163,8 @@ class _Parser:
         if field is None:
             self.problem(path, f"Unknown field {name!r}")
             return None
-        operator = ALIASES.get(str(operator_name)) or _operator(operator_name)
+        folded = _folded(operator_name)
+        operator = ALIASES.get(str(folded)) or _operator(folded)
         if operator is None or operator not in OPERATORS[field.kind]:
             self.problem(path, f"Operator {operator_name!r} is not valid for {field.kind} {name}")
             return None
@@ -173,6 +174,11 @@ class _Parser:
             self.problem(path, f"{name} {operator}: {problem}")
             return None
         return Condition(field, operator, value, path)
+
+
+def _folded(word: Any) -> Any:
+    """A keyword (`match`, an operator) in any case, as the API's other enums are taken."""
+    return word.strip().lower() if isinstance(word, str) else word
 
 
 def _operator(name: Any) -> Operator | None:
