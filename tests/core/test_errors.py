@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
+from fastapi import FastAPI
 
-from kindred.core.schemas import LONE_SURROGATE, NUL, path_to
+from kindred.core.schemas import has_lone_surrogate, has_nul, is_non_finite, path_to
+from tests.factories import signup
 
 
 async def test_an_unknown_route_is_a_404_in_the_common_shape(client: httpx.AsyncClient) -> None:
@@ -46,9 +49,26 @@ async def test_a_nul_character_is_refused_naming_the_field_that_holds_it(
     ]
 
 
+@pytest.mark.parametrize("number", ["1e309", "-1e309", "NaN", "Infinity"])
+async def test_a_number_that_is_not_finite_is_refused_naming_where_it_is(
+    app: FastAPI, number: str
+) -> None:
+    """Stored, it came back as the text "inf" (or "nan") in place of the number sent."""
+    actor = await signup(app)
+    body = '{"firstName": "Ada", "customFields": {"score": NUMBER}}'.replace("NUMBER", number)
+    response = await actor.client.post(
+        "/api/contacts", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["details"] == [
+        {"field": "customFields.score", "message": "Numbers must be finite"}
+    ]
+
+
 def test_the_path_to_an_unstorable_character_names_nested_values_and_keys() -> None:
     nested = {"customFields": {"plan": ["ok", "b\x00d"]}}
-    assert path_to(nested, NUL) == ["customFields", "plan", "1"]
-    assert path_to({"tags": {"a\x00": 1}}, NUL) == ["tags", "a\\0"]
-    assert path_to({"tags": {"a\ud800": 1}}, LONE_SURROGATE) == ["tags", "a\\ud800"]
-    assert path_to({"count": 3, "note": "fine"}, NUL) is None
+    assert path_to(nested, has_nul) == ["customFields", "plan", "1"]
+    assert path_to({"tags": {"a\x00": 1}}, has_nul) == ["tags", "a\\0"]
+    assert path_to({"tags": {"a\ud800": 1}}, has_lone_surrogate) == ["tags", "a\\ud800"]
+    assert path_to({"scores": [1.5, float("inf")]}, is_non_finite) == ["scores", "1"]
+    assert path_to({"count": 3, "note": "fine"}, has_nul) is None

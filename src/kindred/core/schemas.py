@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -31,13 +32,31 @@ class ApiModel(BaseModel):
     )
 
 
-NUL = re.compile("\x00")
+Found = Callable[[object], bool]
 # From a JSON escape such as "\ud800" with no partner: such a string has no UTF-8 form, so no
 # database can store it nor can a response carry it back.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-UNSTORABLE = (
-    (NUL, "nul_character", "NUL characters are not allowed"),
-    (LONE_SURROGATE, "lone_surrogate", "Unpaired surrogate characters are not allowed"),
+UNSHOWN = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_nul(value: object) -> bool:
+    return isinstance(value, str) and "\x00" in value
+
+
+def has_lone_surrogate(value: object) -> bool:
+    return isinstance(value, str) and LONE_SURROGATE.search(value) is not None
+
+
+def is_non_finite(value: object) -> bool:
+    """`1e309` (valid JSON, past a double's range) and `NaN`/`Infinity` (Python's JSON reads
+    them) as floats: stored, they would come back as the texts "inf" and "nan"."""
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+UNSTORABLE: tuple[tuple[Found, str, str], ...] = (
+    (has_nul, "nul_character", "NUL characters are not allowed"),
+    (has_lone_surrogate, "lone_surrogate", "Unpaired surrogate characters are not allowed"),
+    (is_non_finite, "non_finite_number", "Numbers must be finite"),
 )
 
 
@@ -45,29 +64,29 @@ def _shown(char: str) -> str:
     return "\\0" if char == "\x00" else f"\\u{ord(char):04x}"
 
 
-def path_to(value: Any, pattern: re.Pattern[str]) -> list[str] | None:
-    """Where the first match of `pattern` is in a request body: the keys and indexes leading
-    to it, as sent (a key holding it names the key, the character escaped: NUL as `\\0`);
-    None when none."""
-    if isinstance(value, str):
-        return [] if pattern.search(value) else None
+def path_to(value: Any, found: Found) -> list[str] | None:
+    """Where the first value or key that is `found` is in a request body: the keys and
+    indexes leading to it, as sent (a key names itself, NUL and lone surrogates in it escaped:
+    NUL as `\\0`); None when none."""
+    if found(value):
+        return []
     if not isinstance(value, dict | list):
         return None
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
         name = str(key)
-        inner = [] if pattern.search(name) else path_to(item, pattern)
+        inner = [] if found(name) else path_to(item, found)
         if inner is not None:
-            return [pattern.sub(lambda match: _shown(match[0]), name), *inner]
+            return [UNSHOWN.sub(lambda match: _shown(match[0]), name), *inner]
     return None
 
 
 class InputModel(ApiModel):
     """A request body: unknown fields are ignored (never stored), strings are stripped.
 
-    NUL characters and unpaired surrogates are refused anywhere in the body, free-form
-    values (custom fields, filters) included: PostgreSQL cannot store NUL in text, and a
-    lone surrogate has no UTF-8 form at all (stored on SQLite, it breaks every response
-    that reads it back).
+    NUL characters, unpaired surrogates and numbers that are not finite are refused anywhere
+    in the body, free-form values (custom fields, filters) included: PostgreSQL cannot store
+    NUL in text, a lone surrogate has no UTF-8 form at all (stored on SQLite, it breaks every
+    response that reads it back), and JSON has no infinity.
     It dumps snake_case (`body.model_dump()` feeds service keyword arguments); only read
     models speak camelCase on the way out.
     """
@@ -77,8 +96,8 @@ class InputModel(ApiModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_unstorable(cls, data: Any) -> Any:
-        for pattern, kind, message in UNSTORABLE:
-            path = path_to(data, pattern)
+        for found, kind, message in UNSTORABLE:
+            path = path_to(data, found)
             if path is not None:
                 # The error's location is the model's; `field` names the value inside it.
                 raise PydanticCustomError(kind, message, {"field": ".".join(path)})
