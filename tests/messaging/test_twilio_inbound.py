@@ -12,9 +12,9 @@ from sqlalchemy import Text, select, type_coerce
 
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
-from kindred.core.events import events_since
+from kindred.core.events import DomainEvent, events_since
 from kindred.messaging.models import TwilioAccount
-from tests.factories import signup
+from tests.factories import Actor, signup
 from tests.messaging.helpers import (
     AUTH_TOKEN,
     STATUS_URL,
@@ -26,6 +26,29 @@ from tests.messaging.helpers import (
     twilio_form,
     unique_phone,
 )
+
+
+async def twilio_actor(app: FastAPI) -> tuple[Actor, str]:
+    """A new workspace receiving SMS on a Twilio number of its own, and that number."""
+    actor = await signup(app)
+    ours = unique_phone()
+    await configure_twilio(actor, ours)
+    return actor, ours
+
+
+async def received_event(
+    app: FastAPI, client: AsyncClient, database: Database, body: str
+) -> DomainEvent:
+    """The message.received event of a new sender's signed inbound SMS saying `body`."""
+    actor, ours = await twilio_actor(app)
+    since = utcnow()
+    await post_signed(client, twilio_form(From=unique_phone(), To=ours, Body=body))
+    async with database.session_scope() as session:
+        events = await events_since(
+            session, uuid.UUID(actor.workspace_id), since, types=["message.received"]
+        )
+    [event] = events
+    return event
 
 
 async def test_signed_inbound_sms_creates_contact_and_conversation(
@@ -48,9 +71,7 @@ async def test_signed_inbound_sms_creates_contact_and_conversation(
 async def test_unsigned_inbound_sms_is_refused_and_stores_nothing(
     app: FastAPI, client: AsyncClient
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     form = twilio_form(From=unique_phone(), To=ours)
     unsigned = await client.post("/api/twilio/sms-webhook", data=form)
     forged = await post_signed(client, form, token="not-" + AUTH_TOKEN)
@@ -64,9 +85,7 @@ async def test_inbound_sms_to_an_unknown_number_is_not_found(client: AsyncClient
 
 
 async def test_replayed_inbound_sms_is_applied_once(app: FastAPI, client: AsyncClient) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     form = twilio_form(From=unique_phone(), To=ours)
     for _ in range(2):
         assert (await post_signed(client, form)).status_code == 200
@@ -78,9 +97,7 @@ async def test_replayed_inbound_sms_is_applied_once(app: FastAPI, client: AsyncC
 async def test_stop_blocks_the_next_send_and_start_allows_it(
     app: FastAPI, client: AsyncClient
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     contact = await make_contact(actor)
     await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body=" stop "))
     refused = await send(actor, contact["id"])
@@ -95,9 +112,7 @@ async def test_stop_and_start_hold_for_every_contact_with_the_senders_number(
     app: FastAPI, client: AsyncClient
 ) -> None:
     """Phones are not unique: a duplicate contact of the person who said STOP gets no SMS."""
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     first = await make_contact(actor)
     duplicate = await make_contact(actor, phone=first["phone"])
     await post_signed(client, twilio_form(From=first["phone"], To=ours, Body="STOP"))
@@ -137,32 +152,14 @@ async def test_auth_token_is_stored_encrypted(app: FastAPI, database: Database) 
 async def test_inbound_message_emits_message_received(
     app: FastAPI, client: AsyncClient, database: Database
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
-    since = utcnow()
-    await post_signed(client, twilio_form(From=unique_phone(), To=ours, Body="Hello?"))
-    async with database.session_scope() as session:
-        events = await events_since(
-            session, uuid.UUID(actor.workspace_id), since, types=["message.received"]
-        )
-    [event] = events
+    event = await received_event(app, client, database, "Hello?")
     assert event.data["message"]["content"] == "Hello?"
 
 
 async def test_message_received_after_stop_carries_the_opted_out_contact(
     app: FastAPI, client: AsyncClient, database: Database
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
-    since = utcnow()
-    await post_signed(client, twilio_form(From=unique_phone(), To=ours, Body="STOP"))
-    async with database.session_scope() as session:
-        events = await events_since(
-            session, uuid.UUID(actor.workspace_id), since, types=["message.received"]
-        )
-    [event] = events
+    event = await received_event(app, client, database, "STOP")
     assert event.data["contact"]["communicationPreferences"] == {"sms": False}
 
 
@@ -170,9 +167,7 @@ async def test_message_received_after_stop_carries_the_opted_out_contact(
 async def test_opt_out_keyword_in_any_spelling_opts_out(
     app: FastAPI, client: AsyncClient, body: str
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     contact = await make_contact(actor)
     await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body=body))
     refused = await send(actor, contact["id"])
@@ -182,9 +177,7 @@ async def test_opt_out_keyword_in_any_spelling_opts_out(
 async def test_a_sentence_containing_stop_does_not_opt_out(
     app: FastAPI, client: AsyncClient
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     contact = await make_contact(actor)
     body = "Please don't stop sending me offers"
     await post_signed(client, twilio_form(From=contact["phone"], To=ours, Body=body))
@@ -207,9 +200,7 @@ async def test_a_nul_in_a_twilio_form_is_refused_before_any_lookup(
 async def test_inbound_sms_with_an_overlong_sid_is_refused(
     app: FastAPI, client: AsyncClient
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     form = twilio_form(From=unique_phone(), To=ours, MessageSid="SM" + "a" * 300)
     assert (await post_signed(client, form)).status_code == 400
     assert (await actor.client.get("/api/messages")).json()["conversations"] == []
@@ -218,9 +209,7 @@ async def test_inbound_sms_with_an_overlong_sid_is_refused(
 async def test_inbound_sms_without_a_sender_is_refused_and_creates_no_contact(
     app: FastAPI, client: AsyncClient
 ) -> None:
-    actor = await signup(app)
-    ours = unique_phone()
-    await configure_twilio(actor, ours)
+    actor, ours = await twilio_actor(app)
     answer = await post_signed(client, twilio_form(To=ours))
     assert (answer.status_code, answer.json()["error"]) == (400, "From is required")
     assert (await actor.client.get("/api/contacts")).json()["contacts"] == []
