@@ -10,8 +10,11 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 
-from kindred.campaigns import service
+from kindred.campaigns import sending, service
+from kindred.campaigns.models import RecipientStatus
+from kindred.campaigns.repository import RecipientRepository
 from kindred.campaigns.schemas import CampaignUpdate
+from kindred.campaigns.sending import Outcome
 from kindred.core.db import utcnow
 from kindred.core.db.session import Database
 from tests.campaigns.helpers import create, make_contact
@@ -102,10 +105,35 @@ async def test_the_scheduler_tick_passes_by_a_due_campaign_being_deleted(
         await service.delete_campaign(deleting, uuid.UUID(actor.workspace_id), uuid.UUID(due["id"]))
         ticking = asyncio.create_task(_tick(app, database))
         await asyncio.sleep(LOCK_WAIT)
-    await ticking  # it raised, rolling back every other start of the tick
+    await ticking  # it raised before, rolling back every other start of the tick
     assert (await actor.client.get(f"/api/campaigns/{due['id']}")).status_code == 404
 
 
 async def _tick(app: FastAPI, database: Database) -> None:
     async with database.session_scope() as session:
         await service.start_due(session, app.state.settings, utcnow())
+
+
+async def test_a_cancel_during_a_batch_leaves_the_batchs_rows_to_it_and_waits_for_nothing(
+    app: FastAPI, database: Database
+) -> None:
+    """The cancel skipped the batch's rows only after waiting for the batch, which waited to
+    add its counters to the campaign row the cancel held: a deadlock, one of them aborted."""
+    actor = await signup(app)
+    people = [await make_contact(actor, tags=["c"]) for _ in range(3)]
+    campaign = await create(actor, targetTags=["c"])
+    url = f"/api/campaigns/{campaign['id']}"
+    assert (await actor.client.post(f"{url}/send")).status_code == 200
+    workspace_id, campaign_id = uuid.UUID(actor.workspace_id), uuid.UUID(campaign["id"])
+    async with database.session_scope() as batch:
+        sent = await service.get_campaign(batch, workspace_id, campaign_id)
+        [first] = await RecipientRepository(batch, workspace_id).claim(campaign_id, 1)
+        cancelling = asyncio.create_task(actor.client.post(f"{url}/cancel"))
+        await asyncio.wait({cancelling}, timeout=5)
+        assert cancelling.done()  # not waiting for the batch's rows
+        await sending.record_outcomes(batch, sent, [Outcome(first, RecipientStatus.SENT)])
+    assert (await cancelling).status_code == 200
+    rows = (await actor.client.get(f"{url}/emails")).json()
+    statuses = {row["contactId"]: row["status"] for row in rows}
+    assert statuses == {p["id"]: "SENT" if p["id"] == str(first) else "SKIPPED" for p in people}
+    assert (await actor.client.get(url)).json()["sentCount"] == 1

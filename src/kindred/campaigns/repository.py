@@ -354,11 +354,18 @@ class RecipientRepository:
         return rows.all(), total
 
     async def skip_pending(self, campaign_id: uuid.UUID, reason: str) -> None:
-        """Every row still PENDING becomes SKIPPED for `reason`. On PostgreSQL a row a batch
-        has claimed waits for that batch's commit and is then no longer PENDING."""
+        """Every row still PENDING becomes SKIPPED for `reason`, but those a batch under way
+        has claimed (locked, on PostgreSQL; SENDING on SQLite): that batch records what it
+        sent. Waiting for it instead would deadlock, the caller holding the campaign's row,
+        which the batch updates (its counters) before it commits."""
+        pending = (
+            select(Recipient.contact_id)
+            .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
+            .with_for_update(skip_locked=True)
+        )
         await self.session.execute(
             update(Recipient)
-            .where(self._of(campaign_id), Recipient.status == RecipientStatus.PENDING.value)
+            .where(self._of(campaign_id), Recipient.contact_id.in_(pending.scalar_subquery()))
             .values(status=RecipientStatus.SKIPPED.value, reason=reason)
         )
 
