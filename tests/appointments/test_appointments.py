@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
 from tests.conftest import client_for
@@ -167,3 +169,59 @@ async def test_feed_shows_only_the_token_owners_appointments(app: FastAPI) -> No
     issued = (await owner.client.post("/api/appointments/feed-token")).json()
     async with client_for(app) as calendar_app:
         assert "Member only" not in (await calendar_app.get(issued["url"])).text
+
+
+async def test_times_without_a_zone_are_utc_and_compare_with_stored_ones(app: FastAPI) -> None:
+    owner = await signup(app)
+    mixed = await owner.client.post(
+        "/api/appointments",
+        json={"title": "Mixed", "startTime": "2025-12-20T10:00:00", "endTime": "2025-12-20T11:00Z"},
+    )
+    assert mixed.status_code == 201, mixed.text
+    assert mixed.json()["startTime"] == "2025-12-20T10:00:00Z"
+    moved = await owner.client.patch(
+        f"/api/appointments/{mixed.json()['id']}", json={"startTime": "2025-12-20T10:30:00"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["startTime"] == "2025-12-20T10:30:00Z"
+
+
+async def test_times_with_an_offset_are_answered_in_utc(app: FastAPI) -> None:
+    owner = await signup(app)
+    booked = await make_appointment(
+        owner, startTime="2025-12-22T10:00:00+05:00", endTime="2025-12-22T06:00:00Z"
+    )
+    assert (booked["startTime"], booked["endTime"]) == (
+        "2025-12-22T05:00:00Z",
+        "2025-12-22T06:00:00Z",
+    )
+
+
+async def test_times_out_of_range_once_in_utc_are_400(app: FastAPI) -> None:
+    owner = await signup(app)
+    booked = await make_appointment(owner)
+    too_early = {"startTime": "0001-01-01T00:00:00+01:00", "endTime": "0001-01-01T02:00:00Z"}
+    created = await owner.client.post("/api/appointments", json={"title": "X", **too_early})
+    moved = await owner.client.patch(
+        f"/api/appointments/{booked['id']}", json={"endTime": "9999-12-31T23:00:00-05:00"}
+    )
+    for response in (created, moved):
+        assert response.status_code == 400, response.text
+    assert (await owner.client.get("/api/appointments")).json()["total"] == 1
+
+
+async def test_a_range_ending_on_the_last_representable_day_is_400(app: FastAPI) -> None:
+    owner = await signup(app)
+    response = await owner.client.get("/api/appointments?endDate=9999-12-31")
+    assert response.status_code == 400
+    assert response.json()["details"][0]["field"] == "endDate"
+
+
+async def test_one_slot_booked_concurrently_is_booked_once(app: FastAPI) -> None:
+    owner = await signup(app)
+    slot = {"title": "Call", "startTime": "2027-01-04T10:00:00Z", "endTime": "2027-01-04T11:00:00Z"}
+    booked = await asyncio.gather(
+        *(owner.client.post("/api/appointments", json=slot) for _ in range(4))
+    )
+    assert sorted(response.status_code for response in booked) == [201, 409, 409, 409]
+    assert (await owner.client.get("/api/appointments")).json()["total"] == 1

@@ -161,3 +161,35 @@ async def test_another_workspaces_deal_is_404_everywhere(app: FastAPI) -> None:
     assert (await stranger.client.get(f"{path}/history")).status_code == 404
     assert (await stranger.client.delete(path)).status_code == 404
     assert (await owner.client.get(path)).json()["stage"] == "PROPOSAL"
+
+
+async def test_patch_with_a_null_required_field_is_400_and_changes_nothing(app: FastAPI) -> None:
+    owner = await signup(app)
+    deal = await make_deal(owner)
+    for field in ("currency", "title", "value", "stage", "probability"):
+        response = await owner.client.patch(
+            f"/api/deals/{deal['id']}", json={"lostReason": "x", field: None}
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["details"][0]["field"] == field
+    after = (await owner.client.get(f"/api/deals/{deal['id']}")).json()
+    assert (after["currency"], after["lostReason"]) == ("USD", None)
+
+
+async def test_a_close_date_out_of_range_once_in_utc_is_400(app: FastAPI) -> None:
+    owner = await signup(app)
+    for moment in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"):
+        response = await owner.client.post(
+            "/api/deals", json={"title": "X", "expectedCloseDate": moment}
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["details"][0]["field"] == "expectedCloseDate"
+    assert (await owner.client.get("/api/deals")).json()["total"] == 0
+
+
+async def test_a_value_is_kept_in_whole_cents(app: FastAPI) -> None:
+    owner = await signup(app)
+    deal = await make_deal(owner, value=1234.567)
+    assert deal["value"] == 1234.57
+    patched = await owner.client.patch(f"/api/deals/{deal['id']}", json={"value": 0.004})
+    assert patched.json()["value"] == 0

@@ -208,3 +208,38 @@ async def test_a_submission_starts_the_form_submitted_workflows_of_its_form(
     assert "enquiry" in await tags_of(receiver, response.json()["contactId"])
     assert [run["status"] for run in await runs_of(receiver, ours["id"])] == ["COMPLETED"]
     assert await runs_of(receiver, other["id"]) == []
+
+
+async def test_characters_no_database_stores_are_dropped_from_the_answers(
+    receiver: Actor,
+) -> None:
+    body = delivery(
+        unique_email("tally"),
+        answer("First name", "Ada\x00"),
+        answer("Notes \ud800", "a\x00b"),
+    )
+    response = await post(receiver, body)
+    assert response.status_code == 200, response.text
+    contact_id = response.json()["contactId"]
+    contact = (await receiver.client.get(f"/api/contacts/{contact_id}")).json()
+    assert contact.get("contact", contact)["firstName"] == "Ada"
+    (entry,) = await timeline(receiver, contact_id)
+    assert "Notes : ab" in entry["body"]
+
+
+async def test_a_submission_time_out_of_range_once_in_utc_is_left_out(receiver: Actor) -> None:
+    payload = json.loads(delivery(unique_email("tally")))
+    payload["data"]["createdAt"] = "0001-01-01T00:00:00+01:00"
+    response = await post(receiver, json.dumps(payload).encode())
+    assert response.status_code == 200, response.text
+    assert len(await timeline(receiver, response.json()["contactId"])) == 1
+
+
+async def test_a_number_json_cannot_carry_is_no_answer(receiver: Actor) -> None:
+    body = delivery(unique_email("tally"), answer("Budget", 0), answer("Team size", 1))
+    body = body.replace(b'"value": 0', b'"value": NaN').replace(b'"value": 1}', b'"value": 1e999}')
+    response = await post(receiver, body)
+    assert response.status_code == 200, response.text
+    (entry,) = await timeline(receiver, response.json()["contactId"])
+    assert "Budget" not in entry["body"]
+    assert "Team size" not in entry["body"]

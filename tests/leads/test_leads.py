@@ -193,3 +193,15 @@ async def test_convert_can_name_the_company_and_import_can_set_the_source(app: F
     assert imported.json()["imported"] == 1
     found = (await owner.client.get("/api/leads?search=P")).json()["leads"]
     assert {lead["source"] for lead in found if lead["businessName"] == "P"} == {"google_places"}
+
+
+async def test_a_converted_lead_cannot_be_reopened_and_converted_again(app: FastAPI) -> None:
+    owner = await signup(app)
+    lead = await make_lead(owner)
+    converted = await owner.client.post(f"/api/leads/{lead['id']}/convert", json={})
+    reopened = await owner.client.patch(f"/api/leads/{lead['id']}", json={"status": "NEW"})
+    assert reopened.status_code == 409, reopened.text
+    assert reopened.json()["contactId"] == converted.json()["contactId"]
+    assert (await owner.client.get(f"/api/leads/{lead['id']}")).json()["status"] == "CONVERTED"
+    renamed = await owner.client.patch(f"/api/leads/{lead['id']}", json={"notes": "Signed"})
+    assert renamed.status_code == 200, renamed.text

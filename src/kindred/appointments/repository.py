@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 
 from kindred.appointments.errors import AppointmentNotFound
 from kindred.appointments.models import BUSY_STATUSES, Appointment, CalendarFeed
+from kindred.core.db.dialect import serialise_on
 from kindred.core.repository import Repository, WorkspaceRepository
 
 FEED_LIMIT = 5_000
@@ -35,6 +36,9 @@ class AppointmentRepository(WorkspaceRepository[Appointment]):
     async def conflict(
         self, owner_id: uuid.UUID, start: datetime, end: datetime, exclude: uuid.UUID | None
     ) -> Appointment | None:
+        """An appointment of the owner's that holds a moment of [start, end). Bookings for one
+        owner are serialised from here on, so two at once cannot both find the slot free."""
+        await serialise_on(self.session, "appointments", self.workspace_id, owner_id)
         stmt = self.overlapping(start, end, owner_id).where(Appointment.status.in_(BUSY_STATUSES))
         if exclude is not None:
             stmt = stmt.where(Appointment.id != exclude)

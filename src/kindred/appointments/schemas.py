@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from kindred.core.dates import Moment
 from kindred.core.schemas import ApiModel, InputModel
 
 AppointmentStatus = Literal["SCHEDULED", "CONFIRMED", "COMPLETED", "CANCELLED", "NO_SHOW"]
@@ -20,8 +21,8 @@ class Reminder(ApiModel):
 
 class AppointmentFields(InputModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    start_time: Moment | None = None
+    end_time: Moment | None = None
     contact_id: uuid.UUID | None = None
     location: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=10_000)
@@ -33,8 +34,8 @@ class AppointmentFields(InputModel):
 
 class AppointmentCreate(AppointmentFields):
     title: str = Field(min_length=1, max_length=300)
-    start_time: datetime
-    end_time: datetime
+    start_time: Moment
+    end_time: Moment
 
 
 class ContactName(ApiModel):

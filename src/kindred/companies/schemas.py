@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from kindred.core.dates import Moment
 from kindred.core.schemas import Amount, ApiModel, InputModel, Int32
 
 
@@ -19,7 +20,7 @@ class CompanyFields(InputModel):
     position: Int32 | None = None
     logo_url: str | None = Field(default=None, max_length=2000)
     notes: str | None = None
-    last_contact: datetime | None = None
+    last_contact: Moment | None = None
     is_customer: bool | None = None
 
 

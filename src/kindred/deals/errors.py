@@ -11,6 +11,10 @@ class PipelineNotFound(NotFound):
     message = "Pipeline not found"
 
 
+class DealReferenceGone(NotFound):
+    message = "The deal's pipeline, company or owner was deleted meanwhile"
+
+
 class UnknownStage(ValidationFailed):
     def __init__(self, stage: str) -> None:
         message = f"Unknown stage: {stage}"

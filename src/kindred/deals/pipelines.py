@@ -99,9 +99,9 @@ async def update_pipeline(
             raise DuplicatePipeline()
         pipeline.name = changes["name"]
     if changes.get("is_default"):
-        await repository.clear_default()
-        pipeline.is_default = True
-    await session.flush()
+        await repository.make_default(pipeline)
+    if not await repository.save(pipeline):
+        raise DuplicatePipeline()
     return await repository.get_with_stages(pipeline.id)
 
 
@@ -111,11 +111,11 @@ async def add_stage(
     """Appends a stage after the pipeline's last one."""
     repository = PipelineRepository(session, workspace_id)
     pipeline = await repository.get_with_stages(pipeline_id)
-    if any(existing.key == stage["key"].upper() for existing in pipeline.stages):
-        raise DuplicatePipeline("A stage with this key already exists", code="DUPLICATE_STAGE")
+    taken = any(existing.key == stage["key"].upper() for existing in pipeline.stages)
     row = _stage_rows([stage])[0]
     row.pipeline_id, row.position = pipeline.id, len(pipeline.stages)
-    await repository.add_stage(row)
+    if taken or not await repository.add_stage(row):
+        raise DuplicatePipeline("A stage with this key already exists", code="DUPLICATE_STAGE")
     return await repository.get_with_stages(pipeline.id)
 
 
@@ -125,6 +125,5 @@ async def delete_pipeline(
     repository = PipelineRepository(session, workspace_id)
     pipeline = await repository.get_or_404(pipeline_id)
     in_use = await DealRepository(session, workspace_id).count_in_pipeline(pipeline.id)
-    if pipeline.is_default or in_use:
+    if pipeline.is_default or in_use or not await repository.delete_unused(pipeline):
         raise PipelineInUse()
-    await repository.delete(pipeline)

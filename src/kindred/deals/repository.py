@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from kindred.core.db.dialect import among
+from kindred.core.db import Base, utcnow
+from kindred.core.db.dialect import among, serialise_on
 from kindred.core.db.rollup import Rollup
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
@@ -24,6 +26,22 @@ from kindred.deals.models import (
     Pipeline,
     PipelineStage,
 )
+
+
+async def _written(session: AsyncSession, row: Base, *, deleted: bool = False) -> bool:
+    """Inserts (or deletes) the row in a savepoint; False when a constraint refuses it because
+    a concurrent request deleted a row it refers to, took its unique key, or gave it a referrer.
+    Checks made before a write can race; the constraints cannot."""
+    try:
+        async with session.begin_nested():
+            if deleted:
+                await session.delete(row)
+            else:
+                session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 class PipelineRepository(WorkspaceRepository[Pipeline]):
@@ -65,14 +83,27 @@ class PipelineRepository(WorkspaceRepository[Pipeline]):
             return False
         return True
 
-    async def clear_default(self) -> None:
-        for pipeline in await self.all(self.base().where(Pipeline.is_default.is_(True))):
-            pipeline.is_default = False
+    async def make_default(self, pipeline: Pipeline) -> None:
+        """Makes the pipeline the workspace's only default. Two requests doing this at once
+        run one after the other, so the second clears the first's: one default remains."""
+        await serialise_on(self.session, "default pipeline", self.workspace_id)
+        for other in await self.all(self.base().where(Pipeline.is_default.is_(True))):
+            other.is_default = False
+        pipeline.is_default = True
 
-    async def add_stage(self, stage: PipelineStage) -> None:
+    async def save(self, pipeline: Pipeline) -> bool:
+        """False when a concurrent request gave another pipeline this name first."""
+        return await _written(self.session, pipeline)
+
+    async def add_stage(self, stage: PipelineStage) -> bool:
+        """False when a concurrent request added a stage with this key first."""
         stage.workspace_id = self.workspace_id
-        self.session.add(stage)
-        await self.session.flush()
+        return await _written(self.session, stage)
+
+    async def delete_unused(self, pipeline: Pipeline) -> bool:
+        """False when a deal entered the pipeline after it was counted (its stage is
+        RESTRICTed by the deal)."""
+        return await _written(self.session, pipeline, deleted=True)
 
 
 class DealRepository(WorkspaceRepository[Deal]):
@@ -91,6 +122,22 @@ class DealRepository(WorkspaceRepository[Deal]):
         self, stage_key: str | None, pipeline_id: uuid.UUID | None, params: PageParams
     ) -> tuple[Sequence[Deal], int]:
         return await self.page(self.listed(stage_key, pipeline_id), params)
+
+    async def add_referring(self, deal: Deal) -> bool:
+        """False when its pipeline, stage, company or owner was deleted meanwhile."""
+        deal.workspace_id = self.workspace_id
+        return await _written(self.session, deal)
+
+    async def touch(self, deal_id: uuid.UUID) -> None:
+        """Sets `updated_at`, taking the deal's row lock (PostgreSQL) or the write lock
+        (SQLite) until the transaction ends: a concurrent stage move waits here, then reads
+        what this one left rather than the stage both started from."""
+        await self.session.execute(
+            update(Deal)
+            .where(Deal.workspace_id == self.workspace_id, Deal.id == deal_id)
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
     async def get_with_stage(self, deal_id: uuid.UUID) -> Deal:
         found = await self.session.scalar(

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_serializer, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_serializer, field_validator, model_validator
 
-from kindred.core.schemas import ApiModel, InputModel
+from kindred.core.dates import Moment
+from kindred.core.schemas import ApiModel, InputModel, Omittable
 
 StageKind = Literal["open", "won", "lost"]
 STAGE_KEY = r"^[A-Za-z0-9_\-]{1,60}$"
+Title = Annotated[str, Field(min_length=1, max_length=300)]
+StageKey = Annotated[str, Field(pattern=STAGE_KEY)]
+# Whole cents, as the column keeps them (PostgreSQL would round 0.001 to 0 and SQLite keep it).
+Value = Annotated[float, Field(ge=0, le=999_999_999_999), AfterValidator(lambda v: round(v, 2))]
+Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
+Probability = Annotated[int, Field(ge=0, le=100)]
 
 
 def whole_if_integral(value: float | None) -> float | int | None:
@@ -66,12 +73,15 @@ class PipelineList(ApiModel):
 
 
 class DealFields(InputModel):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    value: float | None = Field(default=None, ge=0, le=999_999_999_999)
-    currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
-    stage: str | None = Field(default=None, pattern=STAGE_KEY)
-    probability: int | None = Field(default=None, ge=0, le=100)
-    expected_close_date: datetime | None = None
+    """Every writable deal field, for PATCH: a column that cannot be empty may be omitted but
+    not sent as null."""
+
+    title: Omittable[Title] = None
+    value: Omittable[Value] = None
+    currency: Omittable[Currency] = None
+    stage: Omittable[StageKey] = None
+    probability: Omittable[Probability] = None
+    expected_close_date: Moment | None = None
     contact_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
     company_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
@@ -84,13 +94,19 @@ class DealFields(InputModel):
 
 
 class DealCreate(DealFields):
-    title: str = Field(min_length=1, max_length=300)
+    """A new deal; a null field takes its default (the first stage, its probability, 0, USD)."""
+
+    title: Title
+    value: Value | None = None
+    currency: Currency | None = None
+    stage: StageKey | None = None
+    probability: Probability | None = None
     pipeline_id: uuid.UUID | None = None
 
 
 class StageMove(InputModel):
-    stage: str = Field(pattern=STAGE_KEY)
-    probability: int | None = Field(default=None, ge=0, le=100)
+    stage: StageKey
+    probability: Probability | None = None
     lost_reason: str | None = Field(default=None, max_length=2000)
 
 

@@ -26,6 +26,7 @@ from kindred.core.db.rollup import compact
 from kindred.core.events import emit
 from kindred.core.schemas import PageParams
 from kindred.deals import pipelines
+from kindred.deals.errors import DealReferenceGone
 from kindred.deals.models import Deal, DealStageChange, Pipeline, PipelineStage
 from kindred.deals.repository import DEAL_TOTALS, DealRepository, DealStats
 from kindred.deals.schemas import DealRead
@@ -123,7 +124,8 @@ async def create_deal(
     )
     _enter_stage(deal, stage, fields.get("probability"))
     repository = DealRepository(session, workspace_id)
-    await repository.add(deal)
+    if not await repository.add_referring(deal):
+        raise DealReferenceGone()
     await repository.set_contacts(deal.id, fields.get("contact_ids") or [])
     await repository.add_change(
         DealStageChange(
@@ -149,7 +151,7 @@ async def update_deal(
     deal = await repository.get_or_404(deal_id)
     await _check_references(session, workspace_id, changes)
     for name in (*SCALAR_FIELDS, "company_id", "owner_id"):
-        if name in changes and (changes[name] is not None or name not in ("title", "value")):
+        if name in changes:
             setattr(deal, name, changes[name])
     if changes.get("contact_ids") is not None:
         await repository.set_contacts(deal.id, changes["contact_ids"])
@@ -173,7 +175,9 @@ async def move_stage(
     probability: int | None,
     lost_reason: str | None = None,
 ) -> DealView:
-    """Moves the deal; a move to another stage writes history and one interaction per contact."""
+    """Moves the deal; a move to another stage writes history and one interaction per contact.
+    Concurrent moves of one deal run one after the other, each from the stage the last left."""
+    await DealRepository(session, workspace_id).touch(deal_id)
     view = await _view(session, workspace_id, deal_id)
     deal = view.deal
     pipeline = await pipelines.get_pipeline(session, workspace_id, deal.pipeline_id)

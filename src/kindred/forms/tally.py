@@ -5,11 +5,14 @@ contact fields the answers give.
 MULTIPLE_CHOICE, …) and `value`; a choice's value is the ids of the `options` picked. The email
 is the first INPUT_EMAIL answer (else a text answer labelled as an email); names, phone and
 company come from their question types or labels. An answer that does not fit its contact
-field (a phone that is no number, a name too long) stays an answer only.
+field (a phone that is no number, a name too long) stays an answer only. Characters no database
+can store (NUL, unpaired surrogates) are dropped from every text: the submission is someone's
+real answer, so it is kept rather than refused (Tally would retry a refusal forever).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +23,7 @@ from pydantic import ValidationError
 from kindred.contacts.errors import InvalidContactField
 from kindred.contacts.schemas import ContactFields
 from kindred.contacts.values import normalise_phone
+from kindred.core.dates import in_utc
 from kindred.forms.errors import InvalidSubmission
 
 FORM_RESPONSE = "FORM_RESPONSE"
@@ -33,6 +37,7 @@ LABELS = {
 }
 TYPES = {"INPUT_EMAIL": "email", "INPUT_PHONE_NUMBER": "phone"}
 NOT_LETTERS = re.compile(r"[^a-z]")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Submission:
 
 def parse(payload: Any) -> Submission:
     """The submission a verified delivery carries; 400 when it is none or gives no email."""
+    payload = _storable(payload)
     if not isinstance(payload, dict) or payload.get("eventType", FORM_RESPONSE) != FORM_RESPONSE:
         raise InvalidSubmission("Only FORM_RESPONSE deliveries are received")
     data, event_id = payload.get("data"), payload.get("eventId")
@@ -134,12 +140,27 @@ def _fitting(found: dict[str, str]) -> dict[str, str]:
     return kept
 
 
+def _storable(value: Any) -> Any:
+    """The JSON value with NUL and unpaired surrogates removed from its strings and keys, and
+    without NaN or infinite numbers (JSON has none; PostgreSQL's jsonb refuses them)."""
+    if isinstance(value, str):
+        return UNSTORABLE.sub("", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
+
+
 def _text(value: Any) -> str | None:
     return str(value)[:200] if value not in (None, "") else None
 
 
 def _moment(value: Any) -> datetime | None:
+    """When the form was submitted, in UTC; None when unreadable or out of range."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+        return in_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00"))) if value else None
     except ValueError:
         return None

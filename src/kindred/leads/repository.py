@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 
-from kindred.core.db.dialect import among
+from kindred.core.db import utcnow
+from kindred.core.db.dialect import among, serialise_on
 from kindred.core.repository import Repository, WorkspaceRepository
 from kindred.core.schemas import PageParams
 from kindred.leads.errors import LeadNotFound
@@ -57,6 +58,36 @@ class LeadRepository(WorkspaceRepository[Lead]):
 
     async def list_page(self, query: LeadQuery, params: PageParams) -> tuple[Sequence[Lead], int]:
         return await self.page(self.filtered(query), params)
+
+    async def lock_keys(self) -> None:
+        """Until the transaction ends, other requests checking or writing this workspace's
+        dedup keys (place ids, phones) wait: a check then sees every committed lead, and an
+        insert never meets a key taken since (which would be a unique violation, a 500)."""
+        await serialise_on(self.session, "lead keys", self.workspace_id)
+
+    async def claim_conversion(self, lead_id: uuid.UUID) -> bool:
+        """Marks the lead CONVERTED unless it already is: one statement, so of two concurrent
+        conversions the second waits for the first's row lock and then matches nothing."""
+        result = await self.session.execute(
+            update(Lead)
+            .where(
+                Lead.workspace_id == self.workspace_id,
+                Lead.id == lead_id,
+                Lead.status != "CONVERTED",
+            )
+            .values(status="CONVERTED", converted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def fresh(self, lead_id: uuid.UUID) -> Lead:
+        """The lead as committed now (another transaction may have changed it since read)."""
+        found = await self.session.scalar(
+            self.base().where(Lead.id == lead_id).execution_options(populate_existing=True)
+        )
+        if found is None:
+            raise self.not_found()
+        return found
 
     async def duplicate_of(
         self, place_id: str | None, phone: str | None, exclude: uuid.UUID | None = None

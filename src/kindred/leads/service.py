@@ -22,7 +22,7 @@ from kindred.contacts import interactions
 from kindred.contacts import service as contacts
 from kindred.contacts.models import Contact
 from kindred.contacts.values import normalise_email, normalise_phone
-from kindred.core.db import utcnow, uuid7
+from kindred.core.db import uuid7
 from kindred.core.errors import KindredError
 from kindred.core.events import emit
 from kindred.core.schemas import PageParams
@@ -57,6 +57,8 @@ def _normalised(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _check_unique(repository: LeadRepository, lead: Lead) -> None:
+    """409 when another lead has its place id or phone (the caller holds `lock_keys`, taken
+    before the lead's changes are in the session, which would otherwise flush them first)."""
     duplicate = await repository.duplicate_of(lead.google_place_id, lead.phone, exclude=lead.id)
     if duplicate is not None:
         raise DuplicateLead(leadId=str(duplicate.id))
@@ -72,6 +74,7 @@ async def create_lead(
     values = {name: value for name, value in values.items() if value is not None}
     lead = Lead(id=uuid7(), **values)
     repository = LeadRepository(session, workspace_id)
+    await repository.lock_keys()
     await _check_unique(repository, lead)
     await repository.add(lead)
     await _emit(session, "lead.created", lead)
@@ -99,6 +102,11 @@ async def update_lead(
 ) -> Lead:
     repository = LeadRepository(session, workspace_id)
     lead = await repository.get_or_404(lead_id)
+    if lead.status == "CONVERTED" and changes.get("status") is not None:
+        # Reopened, it could be converted again into a second contact and company.
+        contact_id = lead.converted_contact_id
+        raise LeadAlreadyConverted(contactId=str(contact_id) if contact_id else None)
+    await repository.lock_keys()
     values = _normalised(changes)
     if values.get("owner_id") is not None:
         await require_member(session, workspace_id, values["owner_id"])
@@ -125,9 +133,11 @@ async def convert_lead(
     company_name: str | None = None,
 ) -> tuple[uuid.UUID, uuid.UUID]:
     """Creates the company and the contact; returns (contact id, company id)."""
-    lead = await get_lead(session, workspace_id, lead_id)
-    if lead.status == "CONVERTED":
-        contact_id = lead.converted_contact_id
+    repository = LeadRepository(session, workspace_id)
+    lead = await repository.get_or_404(lead_id)
+    previous = lead.status
+    if not await repository.claim_conversion(lead.id):
+        contact_id = (await repository.fresh(lead.id)).converted_contact_id
         raise LeadAlreadyConverted(contactId=str(contact_id) if contact_id else None)
     name = company_name or lead.business_name
     company = await companies.create_company(
@@ -143,8 +153,8 @@ async def convert_lead(
     contact = await contacts.create_contact(
         session, workspace_id, lead.owner_id or user_id, fields, source="lead"
     )
-    previous = lead.status
-    lead.status, lead.converted_contact_id, lead.converted_at = "CONVERTED", contact.id, utcnow()
+    lead = await repository.fresh(lead.id)
+    lead.converted_contact_id = contact.id
     await session.flush()
     await _emit(session, "lead.converted", lead, contact)
     await interactions.record_interaction(
@@ -194,6 +204,7 @@ async def import_leads(
         except ValueError as error:
             errors.append({"row": number, "error": str(error)})
     repository = LeadRepository(session, workspace_id)
+    await repository.lock_keys()
     places, phones = await repository.existing_keys(
         [row["google_place_id"] for row in parsed if row["google_place_id"]],
         [row["phone"] for row in parsed if row["phone"]],

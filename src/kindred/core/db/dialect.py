@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,24 @@ def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
     if is_postgres(session):
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+async def serialise_on(session: AsyncSession, *key: object) -> None:
+    """From here until their transactions end, transactions passing an equal key run one at a
+    time (a check-then-write that must not race, where no row exists yet to lock).
+
+    PostgreSQL: an advisory transaction lock on the key's 64-bit hash. SQLite has one writer:
+    its lock is taken now rather than at the first write, by a savepoint, which begins the
+    transaction IMMEDIATE (`engine._begin_before_savepoint`); the savepoint is only emitted
+    once a statement runs in it, hence the `SELECT 1`.
+    """
+    if is_postgres(session):
+        digest = hashlib.sha256(repr(key).encode()).digest()[:8]
+        lock_id = int.from_bytes(digest, "big", signed=True)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+        return
+    async with session.begin_nested():
+        await session.execute(text("SELECT 1"))
 
 
 def among(
