@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kindred.core.schemas import has_lone_surrogate, has_nul, is_non_finite, path_to
+from kindred.core.schemas import LONE_SURROGATE, NON_FINITE, NUL_CHARACTER, first_unstorable
 from tests.factories import signup
 
 
@@ -67,8 +67,8 @@ async def test_a_number_that_is_not_finite_is_refused_naming_where_it_is(
 
 def test_the_path_to_an_unstorable_character_names_nested_values_and_keys() -> None:
     nested = {"customFields": {"plan": ["ok", "b\x00d"]}}
-    assert path_to(nested, has_nul) == ["customFields", "plan", "1"]
-    assert path_to({"tags": {"a\x00": 1}}, has_nul) == ["tags", "a\\0"]
-    assert path_to({"tags": {"a\ud800": 1}}, has_lone_surrogate) == ["tags", "a\\ud800"]
-    assert path_to({"scores": [1.5, float("inf")]}, is_non_finite) == ["scores", "1"]
-    assert path_to({"count": 3, "note": "fine"}, has_nul) is None
+    assert first_unstorable(nested) == (["customFields", "plan", "1"], NUL_CHARACTER)
+    assert first_unstorable({"tags": {"a\x00": 1}}) == (["tags", "a\\0"], NUL_CHARACTER)
+    assert first_unstorable({"tags": {"a\ud800": 1}}) == (["tags", "a\\ud800"], LONE_SURROGATE)
+    assert first_unstorable({"scores": [1.5, float("inf")]}) == (["scores", "1"], NON_FINITE)
+    assert first_unstorable({"count": 3, "note": "fine", "emoji": "\U0001f600"}) is None
