@@ -147,7 +147,7 @@ async def define_levels(actor: Actor) -> None:
 
 
 @pytest.mark.parametrize("wanted", ["High,Low", " low , HIGH ", ["Low", "high"]])
-async def test_field_changed_on_a_multiselect_compares_its_options_as_sets(
+async def test_field_changed_on_a_multiselect_starts_when_its_to_options_are_all_brought_in(
     app: FastAPI, jobs: JobRuntime, wanted: Any
 ) -> None:
     actor = await signup(app)
@@ -161,6 +161,25 @@ async def test_field_changed_on_a_multiselect_compares_its_options_as_sets(
     await patch(actor, contact["id"], customFields={"levels": ["Low", "High"]})  # reordered
     await patch(actor, contact["id"], customFields={"levels": ["Mid"]})
     await patch(actor, contact["id"], customFields={"levels": ["High", "Low", "Mid"]})
+    await settle(jobs)
+    (run,) = await runs_of(actor, workflow["id"])
+    assert run["status"] == "COMPLETED"
+
+
+async def test_field_changed_to_one_multiselect_option_starts_when_it_is_added_to_others(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    """As on tags: `"to": "High"` is High added, whatever else the contact holds (workflows
+    saved with this meaning before several options could be named keep it)."""
+    actor = await signup(app)
+    await define_levels(actor)
+    config = {"field": "customFields.levels", "to": "high"}
+    workflow = await make_workflow(
+        actor, trigger="FIELD_CHANGED", triggerConfig=config, actions=TAG_IT
+    )
+    contact = await make_contact(actor, customFields={"levels": ["Mid"]})
+    await patch(actor, contact["id"], customFields={"levels": ["Mid", "High"]})
+    await patch(actor, contact["id"], customFields={"levels": ["High", "Low"]})  # kept, not added
     await settle(jobs)
     (run,) = await runs_of(actor, workflow["id"])
     assert run["status"] == "COMPLETED"

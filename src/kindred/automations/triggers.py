@@ -13,9 +13,10 @@ FIELD_CHANGED (`{"field": "status", "from": "lead", "to": "customer"}`, from and
 starts on a contact.updated event whose `changes` include the field, with its old and new
 values equal to `from` and `to` when given (a number field's value as a number, so `5` and
 `"5.0"` agree; any other as text, case-insensitively). On `tags`, `to` is a tag newly added
-and `from` one removed. On a multiselect custom field, `from` and `to` are the whole value
-before and after, written as a list of options or as one comma-separated text (`"High,Low"`),
-compared as sets: the order and the case of the options do not matter, and `[]` is no option.
+and `from` one removed. On a multiselect custom field likewise, for one option or several
+(a list, or one comma-separated text, `"High,Low"`): `to` options all held after the change,
+one at least newly, `from` options all held before, one at least no longer; the order and
+the case of the options do not matter, and `[]` is no option at all.
 """
 
 from __future__ import annotations
@@ -152,15 +153,25 @@ def _option_set(value: Any) -> frozenset[str]:
 
 
 def _options_changed(config: Mapping[str, Any], old: Any, new: Any) -> bool:
-    """A multiselect's options changed (the same options in another order are no change), from
-    exactly those `from` names to exactly those `to` names (either, when not given)."""
-    values = {"from": _option_set(old), "to": _option_set(new)}
-    if values["from"] == values["to"]:
+    """A multiselect's options changed (the same options in another order are no change), so
+    as to hold every `to` option, one at least newly, and to lose one at least of the `from`
+    options, which it held every one of (either, when not given): `"to": "Sports"` is Sports
+    added, as on tags; `[]` is no option at all."""
+    before, after = _option_set(old), _option_set(new)
+    if before == after:
         return False
-    return all(
-        config.get(end) in (None, "") or values[end] == _option_set(config.get(end))
-        for end in values
-    )
+    return _brought(config.get("to"), after, before) and _brought(config.get("from"), before, after)
+
+
+def _brought(wanted: Any, holding: frozenset[str], other: frozenset[str]) -> bool:
+    """`holding` has every `wanted` option and `other` lacks one at least of them (any options
+    when none is wanted; none at all for `[]`)."""
+    if wanted in (None, ""):
+        return True
+    options = _option_set(wanted)
+    if not options:
+        return not holding
+    return options <= holding and not options <= other
 
 
 def _list_changed(config: Mapping[str, Any], old: list[Any], new: list[Any]) -> bool:
