@@ -20,6 +20,7 @@ from kindred.core.db.types import utcnow
 from kindred.core.jobs import enqueue
 from kindred.core.jobs.runtime import JobRuntime
 from kindred.messaging.delivery import SEND_TASK
+from kindred.messaging.provider_events import OVERTAKING
 from kindred.settings import Settings
 from tests.databases import DatabaseFactory
 from tests.factories import Actor, signup
@@ -164,12 +165,14 @@ async def test_banned_recipient_is_never_handed_to_twilio(app: FastAPI, jobs: Jo
 
 
 def _activity(message_id: str, kind: str, **data: Any) -> bytes:
-    event = {
-        "type": f"activity.{kind}",
-        "data": {"id": uuid.uuid4().hex, "type": kind, "email": {"message": {"id": message_id}}}
-        | data,
+    """A MailerSend activity body, happening now unless `data` says when (`created_at`)."""
+    fields = {
+        "id": uuid.uuid4().hex,
+        "type": kind,
+        "created_at": utcnow().isoformat(),
+        "email": {"message": {"id": message_id}},
     }
-    return json.dumps(event).encode()
+    return json.dumps({"type": f"activity.{kind}", "data": fields | data}).encode()
 
 
 async def _post_mailersend(client: AsyncClient, body: bytes, secret: str = SIGNING_SECRET) -> int:
@@ -228,6 +231,17 @@ async def test_mailersend_event_before_its_message_is_known_is_applied_on_the_re
     assert await _post_mailersend(client, json.dumps(early).encode()) == 200
     [message] = await _thread(actor, sent["conversationId"])
     assert message["status"] == "DELIVERED"
+
+
+async def test_an_old_mailersend_activity_for_no_message_of_ours_is_taken_and_ignored(
+    client: AsyncClient,
+) -> None:
+    """A preview's (it has no message) or a deleted message's: answered 200, so that the
+    webhook does not keep failing; a recent one is a 404 (see the test above)."""
+    long_ago = (utcnow() - OVERTAKING - timedelta(minutes=1)).isoformat()
+    assert await _post_mailersend(client, _activity("never-ours", "sent")) == 404
+    body = _activity("never-ours", "delivered", created_at=long_ago)
+    assert await _post_mailersend(client, body) == 200
 
 
 async def test_mailersend_event_with_an_overlong_activity_id_is_refused(

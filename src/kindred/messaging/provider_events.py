@@ -8,10 +8,13 @@ what a real `activity.hard_bounced` does.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kindred.core.dates import in_utc
+from kindred.core.db import utcnow
 from kindred.core.errors import NotFound
 from kindred.messaging import sandbox
 from kindred.messaging.delivery import DeliveryEvent, apply_provider_event
@@ -56,13 +59,19 @@ def mailersend_activity(payload: Any) -> tuple[str, str, str]:
 
 class UnknownProviderMessage(NotFound):
     code = "NOT_FOUND"
-    message = "No message has this provider id"
+    message = "No message has this provider id (yet)"
+
+
+# How long after an activity a message of ours may still be committing the id it names.
+OVERTAKING = timedelta(minutes=10)
 
 
 async def apply_mailersend(session: AsyncSession, payload: Any, raw: bytes) -> None:
-    """Applies a verified MailerSend activity once (replays change nothing). An activity for
-    no message of ours is a 404 and is not recorded: it may have overtaken the commit of the
-    send that learnt the message's id, and the provider's retry then applies it."""
+    """Applies a verified MailerSend activity once (replays change nothing). A recent
+    activity for no message of ours is a 404 and is not recorded: it may have overtaken the
+    commit of the send that learnt the message's id, and the provider's retry then applies
+    it. An older one (a preview's, which has no message, or a deleted message's) is taken
+    and ignored, so that the webhook does not keep failing."""
     activity_id, message_id, kind = mailersend_activity(payload)
     event = MAILERSEND_EVENTS.get(kind)
     if event is None or not await inbound.record_once(
@@ -72,8 +81,19 @@ async def apply_mailersend(session: AsyncSession, payload: Any, raw: bytes) -> N
     reason = _bounce_reason(payload)
     if reason and event.undeliverable:
         event = DeliveryEvent(event.name, event.status, reason, undeliverable=True)
-    if await apply_provider_event(session, "mailersend", message_id, event) is None:
+    found = await apply_provider_event(session, "mailersend", message_id, event)
+    if found is None and _recent(payload):
         raise UnknownProviderMessage()
+
+
+def _recent(payload: Any) -> bool:
+    """Whether the activity happened within OVERTAKING (one without a readable time is not)."""
+    stamp = payload.get("data", {}).get("created_at") or payload.get("created_at")
+    try:
+        moment = in_utc(datetime.fromisoformat(str(stamp).replace("Z", "+00:00")))
+    except ValueError:
+        return False
+    return utcnow() - moment < OVERTAKING
 
 
 def _bounce_reason(payload: Any) -> str | None:

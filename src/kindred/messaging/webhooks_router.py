@@ -97,7 +97,10 @@ async def status_callback(request: Request, session: DbSession, settings: AppSet
     summary="MailerSend delivery events (HMAC-SHA256 signed)",
     responses={
         401: {"description": "Signature verification failed"},
-        404: {"description": "No MailerSend signing secret is configured"},
+        404: {
+            "description": "No MailerSend signing secret is configured, or a recent activity "
+            "names no message of ours yet (MailerSend's retry applies it)"
+        },
     },
 )
 async def mailersend_webhook(
