@@ -209,3 +209,17 @@ async def test_a_trigger_option_no_event_could_match_is_a_400(
     assert response.status_code == 400, response.text
     assert response.json()["details"][0]["field"] == f"triggerConfig.{field}"
     assert (await actor.client.get("/api/workflows")).json()["workflows"] == []
+
+
+async def test_conditions_take_match_and_tag_operators_in_any_case(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    conditions = [{"field": "tags", "operator": "CONTAINS", "value": "vip"}]
+    tag_it = [{"type": "ADD_TAG", "config": {"tag": "seen"}}]
+    workflow = await make_workflow(actor, match="ALL", conditions=conditions, actions=tag_it)
+    assert workflow["match"] == "all"
+    await make_contact(actor, tags=["VIP"])
+    await make_contact(actor, tags=["other"])
+    await settle(jobs)
+    assert [run["status"] for run in await runs_of(actor, workflow["id"])] == ["COMPLETED"]

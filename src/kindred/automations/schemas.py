@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from kindred.core.schemas import ApiModel, InputModel, Omittable
+from kindred.core.schemas import ApiModel, InputModel, Match, Omittable
 
 
 class Trigger(StrEnum):
@@ -61,7 +61,7 @@ class WorkflowCreate(InputModel):
     description: str | None = None
     trigger: Trigger
     trigger_config: dict[str, Any] = Field(default_factory=dict)
-    match: Literal["all", "any"] = "all"
+    match: Match = "all"
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=100)
     actions: list[ActionIn] = Field(min_length=1, max_length=50)
     status: WorkflowStatus = WorkflowStatus.ACTIVE
@@ -72,7 +72,7 @@ class WorkflowUpdate(InputModel):
     description: str | None = None
     trigger: Omittable[Trigger] = None
     trigger_config: Omittable[dict[str, Any]] = None
-    match: Omittable[Literal["all", "any"]] = None
+    match: Omittable[Match] = None
     conditions: Omittable[list[ConditionIn]] = Field(default=None, max_length=100)
     actions: Omittable[list[ActionIn]] = Field(default=None, min_length=1, max_length=50)
     status: Omittable[WorkflowStatus] = None
@@ -155,7 +155,7 @@ RuleAction = Annotated[SetFieldAction | TagAction, Field(discriminator="type")]
 
 
 class RuleConfig(InputModel):
-    match: Literal["all", "any"] = "all"
+    match: Match = "all"
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=100)
     actions: list[RuleAction] = Field(min_length=1, max_length=50)
 

@@ -66,8 +66,8 @@ def filter_of(match: str, conditions: list[Any]) -> dict[str, Any]:
     mapped = []
     for condition in conditions:
         operator = condition.get("operator")
-        if condition.get("field") == "tags":
-            operator = TAG_OPERATORS.get(operator, operator)
+        if condition.get("field") == "tags" and isinstance(operator, str):
+            operator = TAG_OPERATORS.get(operator.strip().lower(), operator)
         mapped.append({**condition, "operator": operator})
     return {"match": match, "conditions": mapped}
 

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from kindred.campaigns.models import CampaignType
-from kindred.core.schemas import ApiModel, InputModel, Omittable
+from kindred.core.schemas import ApiModel, InputModel, Omittable, lower_case, upper_case
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -33,24 +33,16 @@ def _one_header_line(value: str) -> str:
     return value
 
 
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 # Enums are taken in any case, as the list's `?type=` and `?status=` are, and stored (and
 # answered) in their canonical spelling; the schema lists that spelling.
 Kind = Annotated[
     CampaignType,
-    BeforeValidator(_upper),
+    BeforeValidator(upper_case),
     Field(description="EMAIL, SMS or WHATSAPP (any case is accepted)"),
 ]
 TagsMatch = Annotated[
     Literal["any", "all"],
-    BeforeValidator(_lower),
+    BeforeValidator(lower_case),
     Field(description="Whether a contact needs any or all of targetTags (any case is accepted)"),
 ]
 

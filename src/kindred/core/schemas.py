@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -115,6 +115,24 @@ class InputModel(ApiModel):
             # The error's location is the model's; `field` names the value inside it.
             raise PydanticCustomError(kind, message, {"field": ".".join(path)})
         return data
+
+
+def upper_case(value: Any) -> Any:
+    """A text enum value in its canonical upper case (a BeforeValidator: enums take any case)."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def lower_case(value: Any) -> Any:
+    """A text enum value in its canonical lower case (a BeforeValidator: enums take any case)."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# A group's `match` of the filter language, in any case.
+Match = Annotated[
+    Literal["all", "any"],
+    BeforeValidator(lower_case),
+    Field(description="all or any (any case is accepted)"),
+]
 
 
 def _present(value: Any) -> Any:
