@@ -185,10 +185,16 @@ async def test_a_sentence_containing_stop_does_not_opt_out(
 
 
 @pytest.mark.parametrize("url", [WEBHOOK_URL, STATUS_URL])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "MessageSid=SM%00&To=%2B1415%00&AccountSid=AC%00&MessageStatus=sent",
+        "MessageSid=SM%00&MessageSid=SM1&Body=%00x&Body=y&MessageStatus=sent",  # first of two
+    ],
+)
 async def test_a_nul_in_a_twilio_form_is_refused_before_any_lookup(
-    client: AsyncClient, url: str
+    client: AsyncClient, url: str, form: str
 ) -> None:
-    form = "MessageSid=SM%00&To=%2B1415%00&AccountSid=AC%00&MessageStatus=sent"
     answer = await client.post(
         url,
         content=form,

@@ -37,7 +37,7 @@ def where_clause(
 ) -> ColumnElement[bool]:
     """The filter compiled to one WHERE condition for this session's database, on the
     contacts of `workspace_id` (None: of every workspace, for the platform admin)."""
-    return compile_filter(group, dialect_name(session), utcnow(), workspace_id)
+    return compile_filter(group, dialect_name(session), utcnow(), workspace_id=workspace_id)
 
 
 async def count(session: AsyncSession, workspace_id: uuid.UUID | None, group: Group) -> int:

@@ -23,6 +23,7 @@ from kindred.messaging.models import Channel, Message, MessageStatus
 from kindred.messaging.repository import MessageRepository, ProviderMessageLookup
 from kindred.providers import registry
 from kindred.providers.base import Accepted, OutboundMessage, ProviderRejected
+from kindred.providers.twilio.client import WHATSAPP_PREFIX
 from kindred.settings import Settings
 
 SEND_TASK = "messaging.send_message"
@@ -93,7 +94,7 @@ async def give_up(
 def _provider_address(message: Message) -> str:
     assert message.to_address is not None
     if message.channel == Channel.WHATSAPP.value:
-        return f"whatsapp:{message.to_address}"
+        return f"{WHATSAPP_PREFIX}{message.to_address}"
     return message.to_address
 
 

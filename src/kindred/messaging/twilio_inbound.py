@@ -27,12 +27,12 @@ from kindred.messaging.repository import ProviderMessageLookup
 from kindred.messaging.service import Inbound, receive
 from kindred.providers import inbound
 from kindred.providers.signatures import InvalidWebhookSignature
+from kindred.providers.twilio.client import WHATSAPP_PREFIX
 from kindred.providers.twilio.webhooks import verify_twilio
 
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP"}
 TRIMMED = re.compile(r"^[\W_]+|[\W_]+$")
-WHATSAPP_PREFIX = "whatsapp:"
 PROVIDER = accounts.PROVIDER
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -51,12 +51,13 @@ def _unverified(raw: bytes) -> dict[str, str]:
     """The form's fields for routing only (what to verify with), never for acting on. A NUL
     anywhere is refused before any query: PostgreSQL cannot compare it, nor store it later."""
     try:
-        fields = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        pairs = parse_qsl(raw.decode(), keep_blank_values=True)
     except (ValueError, UnicodeDecodeError):
         return {}
-    if any("\x00" in name + value for name, value in fields.items()):
+    # Every pair, a repeated field's first too: that one is what the verified form reads.
+    if any("\x00" in name + value for name, value in pairs):
         raise InvalidForm("NUL characters are not allowed")
-    return fields
+    return dict(pairs)
 
 
 def _required(params: ImmutableMultiDict[str, str], *names: str) -> str:

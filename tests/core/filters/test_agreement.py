@@ -123,7 +123,9 @@ async def test_sql_selects_exactly_the_contacts_the_evaluator_accepts(
         try:
             ids = await _insert(conn, workspace_id, people, companies)
             for raw in raw_filters:
-                where = compile_filter(parse_filter(raw, REGISTRY), dialect, NOW)
+                where = compile_filter(
+                    parse_filter(raw, REGISTRY), dialect, NOW, workspace_id=workspace_id
+                )
                 selected = await conn.scalars(
                     select(Contact.id).where(Contact.workspace_id == workspace_id, where)
                 )

@@ -20,7 +20,9 @@ TAGGED = {"match": "all", "conditions": [{"field": "tags", "operator": "has", "v
 def _tag_lookup_sql(name: str, workspace_id: uuid.UUID | None) -> str:
     """The SQL of the filter's subquery on tags (the named tags' ids)."""
     dialect = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[name]
-    where = compile_filter(parse_filter(TAGGED, FieldRegistry({})), name, NOW, workspace_id)
+    where = compile_filter(
+        parse_filter(TAGGED, FieldRegistry({})), name, NOW, workspace_id=workspace_id
+    )
     sql = str(select(Contact.id).where(where).compile(dialect=dialect))
     return sql[sql.index("FROM tags") :]
 

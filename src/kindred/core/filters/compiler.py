@@ -45,7 +45,7 @@ COMPARISONS: dict[Operator, Callable[[Any, Any], Any]] = {
 
 
 def compile_filter(
-    group: Group, dialect: str, now: datetime, workspace_id: uuid.UUID | None = None
+    group: Group, dialect: str, now: datetime, *, workspace_id: uuid.UUID | None
 ) -> ColumnElement[bool]:
     """The WHERE clause selecting the contacts the filter accepts (dialect: sqlite|postgresql).
     `workspace_id`: the workspace the caller scopes the contacts to, whose tags alone the
