@@ -7,7 +7,7 @@ import asyncio
 
 from fastapi import FastAPI
 
-from tests.factories import signup
+from tests.factories import Actor, signup
 from tests.pipeline_helpers import make_deal
 
 
@@ -56,14 +56,21 @@ async def test_one_stage_key_added_concurrently_is_added_once(app: FastAPI) -> N
     assert [stage["key"] for stage in stages] == ["INTRO", "DEMO"]
 
 
-async def test_two_pipelines_renamed_alike_at_once_keep_distinct_names(app: FastAPI) -> None:
-    owner = await signup(app)
+async def two_pipelines(owner: Actor) -> list[str]:
+    """The ids of two new pipelines, Partners and Resellers, beside the default one."""
     ids = []
     for name in ("Partners", "Resellers"):
         created = await owner.client.post(
             "/api/pipelines", json={"name": name, "stages": [{"key": "INTRO"}]}
         )
+        assert created.status_code == 201, created.text
         ids.append(created.json()["id"])
+    return ids
+
+
+async def test_two_pipelines_renamed_alike_at_once_keep_distinct_names(app: FastAPI) -> None:
+    owner = await signup(app)
+    ids = await two_pipelines(owner)
     renamed = await asyncio.gather(
         *(owner.client.patch(f"/api/pipelines/{id_}", json={"name": "Channel"}) for id_ in ids)
     )
@@ -74,12 +81,7 @@ async def test_two_pipelines_renamed_alike_at_once_keep_distinct_names(app: Fast
 
 async def test_two_pipelines_made_default_at_once_leave_one_default(app: FastAPI) -> None:
     owner = await signup(app)
-    ids = []
-    for name in ("Partners", "Resellers"):
-        created = await owner.client.post(
-            "/api/pipelines", json={"name": name, "stages": [{"key": "INTRO"}]}
-        )
-        ids.append(created.json()["id"])
+    ids = await two_pipelines(owner)
     made = await asyncio.gather(
         *(owner.client.patch(f"/api/pipelines/{id_}", json={"isDefault": True}) for id_ in ids)
     )
