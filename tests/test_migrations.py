@@ -4,20 +4,25 @@ migrations carry existing rows over."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kindred.contacts.models import Contact, ContactTag, Tag
+from kindred.contacts.models import Contact, ContactTag, Interaction, Tag
 from kindred.core.db import migrate
 from kindred.core.db.engine import build_engine
+from kindred.messaging.models import Conversation, Message
 from kindred.settings import Settings
 from kindred.workspaces.models import Workspace
 from tests.databases import DatabaseFactory
+
+T = TypeVar("T")
 
 
 async def test_the_migrated_database_matches_the_models(settings: Settings) -> None:
@@ -35,6 +40,33 @@ def test_the_migration_tree_has_a_single_head() -> None:
 
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert len(script.get_heads()) == 1, script.get_heads()
+
+
+def test_every_revision_id_fits_the_version_table() -> None:
+    """alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id at the end of
+    the upgrade (SQLite stores it, so only a PostgreSQL run would otherwise tell)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    too_long = [r.revision for r in script.walk_revisions() if len(r.revision) > 32]
+    assert too_long == []
+
+
+async def _upgraded(
+    databases: DatabaseFactory,
+    tmp_path: Path,
+    before: Callable[[Connection], None],
+    after: Callable[[Connection], T],
+) -> T:
+    """`after`'s answer on a new database that `before` brought to an earlier revision and
+    filled, in one transaction."""
+    engine = build_engine(Settings(data_dir=tmp_path), await databases.unmigrated())
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(before)
+            return await connection.run_sync(after)
+    finally:
+        await engine.dispose()
 
 
 BEFORE_TAG_FOLDING = "0019_campaign_sending_since"
@@ -95,15 +127,63 @@ async def test_upgrading_merges_tags_differing_only_in_case_into_the_oldest(
         links = connection.execute(select(ContactTag.contact_id, ContactTag.tag_id)).all()
         return {tuple(row) for row in names}, {tuple(row) for row in links}
 
-    engine = build_engine(Settings(data_dir=tmp_path), await databases.unmigrated())
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(before)
-            names, links = await connection.run_sync(after)
-    finally:
-        await engine.dispose()
+    names, links = await _upgraded(databases, tmp_path, before, after)
     assert names == {(workspace, "VIP"), (workspace, "Été"), (workspace, "été"), (other, "vip")}
     assert links == {(both, vip.id), (two_merged, vip.id), (one_merged, vip.id)}
+
+
+BEFORE_CAMPAIGN_MESSAGES_APART = "0020_tag_names_fold_case"
+
+
+async def test_upgrading_drops_the_timeline_rows_copying_campaign_messages_and_keeps_the_rest(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    workspace, contact, thread = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    campaign_message, direct_message = uuid.uuid4(), uuid.uuid4()
+    copy, direct_entry, note = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def message(message_id: uuid.UUID, campaign_id: uuid.UUID | None) -> dict[str, object]:
+        return {
+            "id": message_id, "workspace_id": workspace, "conversation_id": thread,
+            "contact_id": contact, "campaign_id": campaign_id, "direction": "OUTBOUND",
+            "channel": "EMAIL", "content": "Hello", "status": "SENT",
+        }  # fmt: skip
+
+    def entry(entry_id: uuid.UUID, kind: str, message_id: uuid.UUID | None) -> dict[str, object]:
+        meta = {} if message_id is None else {"messageId": str(message_id)}
+        return {
+            "id": entry_id, "workspace_id": workspace, "contact_id": contact, "type": kind,
+            "metadata": meta,
+        }  # fmt: skip
+
+    def before(connection: Connection) -> None:
+        migrate.upgrade_on(connection, BEFORE_CAMPAIGN_MESSAGES_APART)
+        connection.execute(insert(Workspace.__table__), [{"id": workspace, "name": "W"}])
+        connection.execute(insert(Contact.__table__), [{"id": contact, "workspace_id": workspace}])
+        connection.execute(
+            insert(Conversation.__table__),
+            [{"id": thread, "workspace_id": workspace, "contact_id": contact, "channel": "EMAIL"}],
+        )
+        connection.execute(
+            insert(Message.__table__),
+            [message(campaign_message, uuid.uuid4()), message(direct_message, None)],
+        )
+        entries = [
+            entry(copy, "email_sent", campaign_message),
+            entry(direct_entry, "email_sent", direct_message),
+            entry(note, "note", None),
+        ]
+        connection.execute(insert(Interaction.__table__), entries)
+
+    def after(connection: Connection) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+        migrate.upgrade_on(connection)
+        entries = connection.execute(select(Interaction.id)).scalars()
+        messages = connection.execute(select(Message.id)).scalars()
+        return set(entries), set(messages)
+
+    entries, messages = await _upgraded(databases, tmp_path, before, after)
+    assert entries == {direct_entry, note}
+    assert messages == {campaign_message, direct_message}
 
 
 async def test_a_failing_migration_reports_its_own_error(

@@ -1,5 +1,5 @@
 """The batched send path: credits running out part-way through a batch, the banlist checked for
-a whole batch at once, the batch size and lanes, conversations reused, captures filed under
+a whole batch at once, the batch size and lanes, conversations left alone, captures filed under
 their campaign, and opens and clicks counted once however often they repeat."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tests.campaigns.helpers import (
 from tests.conftest import client_for
 from tests.databases import DatabaseFactory
 from tests.factories import Actor, signup
-from tests.messaging.helpers import settings_with
+from tests.messaging.helpers import send, settings_with
 
 STARTING_CREDITS = 3
 
@@ -122,22 +122,54 @@ async def test_a_send_starts_one_batch_job_per_lane(app: FastAPI, jobs: JobRunti
     assert (done["status"], done["sentCount"]) == ("SENT", 1)
 
 
-async def test_a_campaign_message_joins_the_contacts_existing_conversation(
+async def _conversations(actor: Actor, channel: str) -> list[dict[str, Any]]:
+    listed = await actor.client.get("/api/messages", params={"channel": channel})
+    assert listed.status_code == 200, listed.text
+    conversations: list[dict[str, Any]] = listed.json()["conversations"]
+    return conversations
+
+
+async def _thread(actor: Actor, conversation_id: str) -> list[str]:
+    """The first line of each message (a campaign email's text ends with its unsubscribe link)."""
+    found = await actor.client.get(f"/api/messages/{conversation_id}")
+    assert found.status_code == 200, found.text
+    return [message["content"].split("\n")[0] for message in found.json()["messages"]]
+
+
+async def _message(actor: Actor, contact: dict[str, Any], content: str, channel: str) -> None:
+    sent = await send(actor, contact["id"], channel, content=content)
+    assert sent.status_code == 200, sent.text
+
+
+async def test_a_campaign_opens_no_conversation_and_moves_none_up_the_inbox(
     app: FastAPI, jobs: JobRuntime
 ) -> None:
     actor = await signup(app)
-    contact = await make_contact(actor, tags=["thread"])
-    first = await actor.client.post(
-        "/api/messages", json={"contactId": contact["id"], "content": "Hi", "channel": "EMAIL"}
-    )
-    assert first.status_code == 200, first.text
-    campaign = await create(actor, targetTags=["thread"])
+    talked_to = await make_contact(actor, tags=["news"])
+    await make_contact(actor, tags=["news"])
+    await _message(actor, talked_to, "Hi", "EMAIL")
+    before = await _conversations(actor, "EMAIL")
+    campaign = await create(actor, targetTags=["news"], body="<p>News</p>")
     await send_campaign(actor, jobs, campaign["id"])
-    listed = (await actor.client.get("/api/messages", params={"channel": "EMAIL"})).json()
-    threads = [c for c in listed["conversations"] if c["contactId"] == contact["id"]]
-    assert len(threads) == 1
-    messages = (await actor.client.get(f"/api/messages/{threads[0]['id']}")).json()["messages"]
-    assert len(messages) == 2
+    after = await _conversations(actor, "EMAIL")
+    assert [c["contactId"] for c in after] == [talked_to["id"]]
+    assert after[0]["lastMessage"]["createdAt"] == before[0]["lastMessage"]["createdAt"]
+    assert await _thread(actor, after[0]["id"]) == ["Hi", "News"]
+
+
+async def test_a_conversation_opened_after_a_campaign_shows_its_message_on_that_channel_only(
+    app: FastAPI, jobs: JobRuntime
+) -> None:
+    actor = await signup(app)
+    contact = await make_contact(actor, tags=["later"])
+    campaign = await create(actor, targetTags=["later"], body="<p>Offer</p>")
+    await send_campaign(actor, jobs, campaign["id"])
+    await _message(actor, contact, "Following up", "EMAIL")
+    await _message(actor, contact, "Texting you", "SMS")
+    (email,) = await _conversations(actor, "EMAIL")
+    assert await _thread(actor, email["id"]) == ["Offer", "Following up"]
+    (sms,) = await _conversations(actor, "SMS")
+    assert await _thread(actor, sms["id"]) == ["Texting you"]
 
 
 async def test_sandbox_captures_are_filed_under_their_campaign(

@@ -1,12 +1,13 @@
 """A contact's timeline: notes, messages, calls, meetings, form submissions, stage changes.
 
-Other domains write to it through `record_interaction`.
+Other domains write to it through `record_interaction`; a campaign's messages are read from
+the messages themselves (`messaging.timeline`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from kindred.contacts.models import Interaction
 from kindred.contacts.repository import ContactRepository, InteractionRepository
 from kindred.core.db import utcnow
 from kindred.core.schemas import PageParams
+from kindred.messaging import timeline
 
 RECENT_NOTES = 20
 SUBJECT_LENGTH = 998  # the column's; a subject composed from longer values is cut to fit
@@ -47,21 +49,25 @@ async def record_interaction(
     )
 
 
-async def record_many(
-    session: AsyncSession, workspace_id: uuid.UUID, entries: Sequence[dict[str, Any]]
-) -> None:
-    """Many timeline entries in one statement, for contacts the caller has already loaded from
-    this workspace: dicts of Interaction columns (contact_id, type, subject, body, occurred_at,
-    meta, user_id), all with the same keys."""
-    await InteractionRepository(session, workspace_id).insert_many(entries)
-
-
 async def list_interactions(
     session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, params: PageParams
-) -> tuple[Sequence[Interaction], int]:
+) -> tuple[list[dict[str, Any]], int]:
+    """The timeline's page: its own rows and the contact's campaign messages
+    (`messaging.timeline`)."""
     await ContactRepository(session, workspace_id).get_or_404(contact_id)
-    repository = InteractionRepository(session, workspace_id)
-    return await repository.page(repository.of_contact(contact_id), params)
+    sends = timeline.campaign_sends(session, workspace_id, contact_id)
+    rows, total = await InteractionRepository(session, workspace_id).timeline(
+        contact_id, sends, params
+    )
+    return [_entry(row._mapping) for row in rows], total
+
+
+def _entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    entry = dict(row)
+    campaign_id = entry.pop("campaign_id")
+    if campaign_id is not None:
+        entry["metadata"] = timeline.metadata(entry["id"], campaign_id)
+    return entry
 
 
 async def recent_notes(

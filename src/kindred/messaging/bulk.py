@@ -1,11 +1,16 @@
 """One message to each of many contacts at once (a campaign's batch).
 
-The same rules as `service.send` (the consent gate and its credits, the contact's
-conversation on the channel, the timeline, the provider hand-off) in a fixed number of
-statements per batch instead of a dozen per message: one banlist lookup, one debit and ledger
-entry, one insert each for conversations, messages, timeline entries and sandbox captures (or
-delivery jobs). Rows are written with bulk inserts, so the ORM audit hook does not see them:
-the campaign that caused them is the audited change.
+The same rules as `service.send` (the consent gate and its credits, the provider hand-off) in a
+fixed number of statements per batch instead of a dozen per message: one banlist lookup, one
+debit and ledger entry, one insert each for messages and sandbox captures (or delivery jobs).
+Rows are written with bulk inserts, so the ORM audit hook does not see them: the campaign that
+caused them is the audited change.
+
+A campaign's messages belong to no conversation: a newsletter to a hundred thousand contacts
+would otherwise open (or move to the top of the inbox) a hundred thousand threads, and cost a
+conversation row written per recipient. The contact's conversation on the channel, once there
+is one, shows them (`MessageRepository.of_conversation`). Nor are they copied to the timeline,
+which reads them from the messages (`messaging.timeline`).
 """
 
 from __future__ import annotations
@@ -19,11 +24,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kindred.contacts import interactions
 from kindred.contacts.models import Contact
 from kindred.core.db import utcnow, uuid7
 from kindred.core.jobs import enqueue_many
-from kindred.messaging import conversations, delivery, gate, sandbox
+from kindred.messaging import delivery, gate, sandbox
 from kindred.messaging.models import Channel, Direction, MessageStatus
 from kindred.messaging.repository import MessageRepository
 from kindred.messaging.service import Draft
@@ -59,8 +63,7 @@ class _Batch:
     channel: Channel
     outgoing: Sequence[Outgoing]
     ids: list[uuid.UUID]
-    threads: dict[uuid.UUID, uuid.UUID]
-    campaign_id: uuid.UUID | None
+    campaign_id: uuid.UUID
     now: datetime
 
 
@@ -71,7 +74,7 @@ async def send_many(
     channel: Channel,
     outgoing: Sequence[Outgoing],
     *,
-    campaign_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID,
 ) -> list[Outcome]:
     """Records and hands over one message per item; outcomes come back in the same order.
     Sandbox captures are written now and name `campaign_id`; live providers are called by one
@@ -86,9 +89,7 @@ async def send_many(
     people = [item.contact for item in outgoing]
     screened = await gate.screen_many(session, workspace_id, channel, people)
     now = utcnow()
-    threads = await conversations.for_contacts(session, workspace_id, people, channel, now)
-    batch = _Batch(workspace_id, channel, outgoing, [uuid7() for _ in outgoing], threads,
-                   campaign_id, now)  # fmt: skip
+    batch = _Batch(workspace_id, channel, outgoing, [uuid7() for _ in outgoing], campaign_id, now)
     charge = functools.partial(
         gate.charge_many, session, settings, workspace_id, channel, reference_id=campaign_id
     )
@@ -115,8 +116,8 @@ async def _record(
     batch: _Batch,
     verdicts: Sequence[str | gate.MessageRefused],
 ) -> list[dict[str, Any]]:
-    """Writes the messages (refused ones FAILED), the accepted ones' timeline entries and, in
-    sandbox mode, their captures; returns the message rows."""
+    """Writes the messages (refused ones FAILED) and, in sandbox mode, the accepted ones'
+    captures; returns the message rows."""
     rows = [
         _message(batch, item, message_id, verdict)
         for item, message_id, verdict in zip(batch.outgoing, batch.ids, verdicts, strict=True)
@@ -124,9 +125,6 @@ async def _record(
     accepted = [row for row in rows if row["status"] == MessageStatus.QUEUED.value]
     captures = _captures(accepted) if settings.delivery_mode == SANDBOX else []
     await MessageRepository(session, batch.workspace_id).insert_many(rows)
-    await interactions.record_many(
-        session, batch.workspace_id, [_timeline(row) for row in accepted]
-    )
     await sandbox.capture_many(session, batch.workspace_id, captures, batch.campaign_id)
     return rows
 
@@ -150,7 +148,7 @@ def _message(
     refused, draft, now = not isinstance(verdict, str), item.draft, batch.now
     return {
         "id": message_id,
-        "conversation_id": batch.threads[item.contact.id],
+        "conversation_id": None,
         "contact_id": item.contact.id,
         "campaign_id": batch.campaign_id,
         "direction": Direction.OUTBOUND.value,
@@ -201,18 +199,3 @@ def _captures(accepted: list[dict[str, Any]]) -> list[dict[str, Any]]:
             sent_at=row["created_at"],
         )
     return captures
-
-
-def _timeline(row: dict[str, Any]) -> dict[str, Any]:
-    """The contact's timeline entry for a sent message, as `service.send` records one."""
-    return {
-        "contact_id": row["contact_id"],
-        "type": f"{row['channel'].lower()}_sent",
-        "subject": row["subject"],
-        "body": row["content"],
-        "occurred_at": row["created_at"],
-        "meta": {"messageId": str(row["id"]), "conversationId": str(row["conversation_id"])},
-        "user_id": None,
-        "created_at": row["created_at"],
-        "updated_at": row["created_at"],
-    }

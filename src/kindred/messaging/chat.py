@@ -90,7 +90,7 @@ async def post(session: AsyncSession, conversation: Conversation, content: str) 
 
 async def visible_messages(session: AsyncSession, conversation: Conversation) -> Sequence[Message]:
     repository = MessageRepository(session, conversation.workspace_id)
-    return await repository.of_conversation(conversation.id, VISIBLE_MESSAGES)
+    return await repository.of_conversation(conversation, VISIBLE_MESSAGES)
 
 
 async def chat_conversations(

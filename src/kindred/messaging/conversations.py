@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kindred.contacts import stats as contact_lookup
 from kindred.contacts.models import Contact
-from kindred.core.db import uuid7
 from kindred.messaging.models import Channel, Conversation, ConversationStatus, Message
 from kindred.messaging.repository import ConversationRepository, MessageRepository
 from kindred.workspaces.members import require_member
@@ -38,32 +36,6 @@ async def for_contact(
     return await repository.add(
         Conversation(contact_id=contact.id, company_id=contact.company_id, channel=channel.value)
     )
-
-
-async def for_contacts(
-    session: AsyncSession,
-    workspace_id: uuid.UUID,
-    people: Sequence[Contact],
-    channel: Channel,
-    sent_at: datetime,
-) -> dict[uuid.UUID, uuid.UUID]:
-    """`for_contact` and `note_message` for an outbound message to each of many contacts:
-    contact id -> conversation id, the missing conversations opened with one insert, the
-    others' last message time moved with one update."""
-    repository = ConversationRepository(session, workspace_id)
-    found = await repository.ids_of_contacts([contact.id for contact in people], channel.value)
-    await repository.set_last_message_at(list(set(found.values())), sent_at)
-    opened = {contact.id: uuid7() for contact in people if contact.id not in found}
-    await repository.insert_many(
-        [
-            {"id": opened[contact.id], "contact_id": contact.id, "company_id": contact.company_id,
-             "channel": channel.value, "last_message_at": sent_at, "created_at": sent_at,
-             "updated_at": sent_at}
-            for contact in people
-            if contact.id in opened
-        ]
-    )  # fmt: skip
-    return found | opened
 
 
 async def list_conversations(
@@ -109,9 +81,9 @@ async def _contacts_of(
 async def thread(
     session: AsyncSession, workspace_id: uuid.UUID, conversation_id: uuid.UUID
 ) -> Sequence[Message]:
-    await get(session, workspace_id, conversation_id)
+    conversation = await get(session, workspace_id, conversation_id)
     return await MessageRepository(session, workspace_id).of_conversation(
-        conversation_id, THREAD_LIMIT
+        conversation, THREAD_LIMIT
     )
 
 

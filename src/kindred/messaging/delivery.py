@@ -121,15 +121,19 @@ def message_data(message: Message) -> dict[str, str | None]:
     """The message as events carry it."""
     return {
         "id": str(message.id),
-        "conversationId": str(message.conversation_id),
-        "contactId": None if message.contact_id is None else str(message.contact_id),
-        "campaignId": None if message.campaign_id is None else str(message.campaign_id),
+        "conversationId": _id_text(message.conversation_id),  # None for a campaign's
+        "contactId": _id_text(message.contact_id),
+        "campaignId": _id_text(message.campaign_id),
         "channel": message.channel,
         "direction": message.direction,
         "status": message.status,
         "content": message.content,
         "error": message.error,
     }
+
+
+def _id_text(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
 
 
 async def apply_event(session: AsyncSession, message: Message, event: DeliveryEvent) -> None:

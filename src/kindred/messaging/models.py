@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kindred.core.db import Base, IdMixin, TimestampMixin, WorkspaceMixin
@@ -83,14 +83,23 @@ class Message(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     __tablename__ = "messages"
     __workspace_index__ = False
     __table_args__ = (
-        Index(None, "workspace_id", "conversation_id", "created_at"),
+        Index(
+            None,
+            "workspace_id",
+            "conversation_id",
+            "created_at",
+            postgresql_where=text("conversation_id IS NOT NULL"),
+            sqlite_where=text("conversation_id IS NOT NULL"),
+        ),
         Index(None, "workspace_id", "contact_id", "created_at"),
         Index(None, "provider", "provider_message_id"),
     )
     __audited__ = True
 
-    conversation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
+    # None for a campaign's message: a campaign opens no conversation and moves none up the
+    # inbox; the contact's conversation on the channel shows it (`MessageRepository.thread`).
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), default=None
     )
     contact_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), default=None

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, func, select, update
+from sqlalchemy import CursorResult, Select, Uuid, and_, delete, func, null, or_, select
+from sqlalchemy import cast as sql_cast
 
+from kindred.core.db import PortableJSON
 from kindred.core.db.dialect import among
 from kindred.core.errors import NotFound
 from kindred.core.repository import Repository, WorkspaceRepository
@@ -41,39 +43,6 @@ class ConversationRepository(WorkspaceRepository[Conversation]):
         found: Conversation | None = await self.session.scalar(statement)
         return found
 
-    async def ids_of_contacts(
-        self, contact_ids: Sequence[uuid.UUID], channel: str
-    ) -> dict[uuid.UUID, uuid.UUID]:
-        """Each contact's first conversation on the channel, for those that have one."""
-        if not contact_ids:
-            return {}
-        statement = (
-            select(Conversation.contact_id, Conversation.id)
-            .where(
-                Conversation.workspace_id == self.workspace_id,
-                among(self.session, Conversation.contact_id, contact_ids),
-                Conversation.channel == channel,
-            )
-            .order_by(Conversation.created_at.desc())
-        )
-        # Newest first, so the dict keeps each contact's oldest, as `of_contact` picks.
-        rows = await self.session.execute(statement)
-        return {row.contact_id: row.id for row in rows if row.contact_id is not None}
-
-    async def set_last_message_at(
-        self, conversation_ids: Sequence[uuid.UUID], at: datetime
-    ) -> None:
-        if conversation_ids:
-            await self.session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.workspace_id == self.workspace_id,
-                    among(self.session, Conversation.id, conversation_ids),
-                )
-                .values(last_message_at=at)
-                .execution_options(synchronize_session=False)
-            )
-
     def listed(
         self, channel: str | None, company_id: uuid.UUID | None = None
     ) -> Select[Conversation]:
@@ -90,12 +59,22 @@ class MessageRepository(WorkspaceRepository[Message]):
     model = Message
     not_found = MessageNotFound
 
-    async def of_conversation(self, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+    async def of_conversation(self, conversation: Conversation, limit: int) -> Sequence[Message]:
         """The conversation's newest `limit` messages, oldest first (a long thread shows its
-        latest messages, not its first ones)."""
+        latest messages, not its first ones), with its contact's campaign messages on its
+        channel: a campaign's messages belong to no conversation (`bulk`), yet a reply to one
+        is read beside it."""
+        shown = Message.conversation_id == conversation.id
+        if conversation.contact_id is not None:
+            campaigns = and_(
+                Message.conversation_id.is_(None),
+                Message.contact_id == conversation.contact_id,
+                Message.channel == conversation.channel,
+            )
+            shown = or_(shown, campaigns)
         statement = (
             self.base()
-            .where(Message.conversation_id == conversation_id)
+            .where(shown)
             .order_by(Message.created_at.desc(), Message.id.desc())
             .limit(limit)
         )
@@ -120,7 +99,28 @@ class MessageRepository(WorkspaceRepository[Message]):
             & (Message.created_at == newest.c.last_at),
         )
         rows = await self.all(joined.order_by(Message.id))
-        return {row.conversation_id: row for row in rows}
+        return {row.conversation_id: row for row in rows if row.conversation_id is not None}
+
+    def campaign_sends_of(self, contact_id: uuid.UUID) -> Select[*tuple[Any, ...]]:
+        """See `messaging.timeline.campaign_sends` (a refused message has no address)."""
+        statement: Select[*tuple[Any, ...]] = select(
+            Message.id,
+            Message.contact_id,
+            func.lower(Message.channel).concat("_sent").label("type"),
+            Message.subject,
+            Message.content.label("body"),
+            Message.created_at.label("occurred_at"),
+            sql_cast(null(), Uuid()).label("user_id"),
+            Message.created_at,
+            sql_cast(null(), PortableJSON).label("metadata"),
+            Message.campaign_id,
+        ).where(
+            Message.workspace_id == self.workspace_id,
+            Message.contact_id == contact_id,
+            Message.campaign_id.is_not(None),
+            Message.to_address.is_not(None),
+        )
+        return statement
 
     async def recent_of_contact(self, contact_id: uuid.UUID, limit: int) -> Sequence[Message]:
         statement = (

@@ -17,7 +17,7 @@ Content = Annotated[str, Field(min_length=1, max_length=10_000)]
 
 class MessageRead(ApiModel):
     id: uuid.UUID
-    conversation_id: uuid.UUID
+    conversation_id: uuid.UUID | None  # None for a campaign's message
     contact_id: uuid.UUID | None
     content: str
     subject: str | None

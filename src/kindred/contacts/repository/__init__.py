@@ -14,7 +14,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    cast,
+    delete,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -295,6 +306,30 @@ class InteractionRepository(WorkspaceRepository[Interaction]):
         if types:
             stmt = stmt.where(Interaction.type.in_(types))
         return stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+
+    async def timeline(
+        self, contact_id: uuid.UUID, beside: Select[*tuple[Any, ...]], params: PageParams
+    ) -> tuple[Sequence[Any], int]:
+        """A page of the contact's entries together with the rows of `beside` (another
+        domain's entries, with the columns of an entry plus its own, NULL here), newest first,
+        and the total of both."""
+        columns = {
+            "id": Interaction.id, "contact_id": Interaction.contact_id, "type": Interaction.type,
+            "subject": Interaction.subject, "body": Interaction.body,
+            "occurred_at": Interaction.occurred_at, "user_id": Interaction.user_id,
+            "created_at": Interaction.created_at, "metadata": Interaction.meta,
+        }  # fmt: skip
+        own = select(
+            *(
+                (columns[name] if name in columns else cast(null(), column.type)).label(name)
+                for name, column in beside.selected_columns.items()
+            )
+        ).where(Interaction.workspace_id == self.workspace_id, Interaction.contact_id == contact_id)
+        both = union_all(own, beside).subquery()
+        total = await self.session.scalar(select(func.count()).select_from(both))
+        newest = both.c.occurred_at.desc(), both.c.id.desc()
+        page = select(both).order_by(*newest).limit(params.limit).offset(params.offset)
+        return (await self.session.execute(page)).all(), int(total or 0)
 
 
 class ImportJobRepository(WorkspaceRepository[ImportJob]):
