@@ -139,8 +139,9 @@ async def test_upgrading_drops_the_timeline_rows_copying_campaign_messages_and_k
     databases: DatabaseFactory, tmp_path: Path
 ) -> None:
     workspace, contact, thread = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    other, outsider = uuid.uuid4(), uuid.uuid4()
     campaign_message, direct_message = uuid.uuid4(), uuid.uuid4()
-    copy, direct_entry, note = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    copy, direct_entry, note, lookalike = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
     def message(message_id: uuid.UUID, campaign_id: uuid.UUID | None) -> dict[str, object]:
         return {
@@ -149,17 +150,26 @@ async def test_upgrading_drops_the_timeline_rows_copying_campaign_messages_and_k
             "channel": "EMAIL", "content": "Hello", "status": "SENT",
         }  # fmt: skip
 
-    def entry(entry_id: uuid.UUID, kind: str, message_id: uuid.UUID | None) -> dict[str, object]:
+    def entry(
+        entry_id: uuid.UUID, kind: str, message_id: uuid.UUID | None, owner: uuid.UUID = workspace
+    ) -> dict[str, object]:
         meta = {} if message_id is None else {"messageId": str(message_id)}
+        person = contact if owner == workspace else outsider
         return {
-            "id": entry_id, "workspace_id": workspace, "contact_id": contact, "type": kind,
+            "id": entry_id, "workspace_id": owner, "contact_id": person, "type": kind,
             "metadata": meta,
         }  # fmt: skip
 
     def before(connection: Connection) -> None:
         migrate.upgrade_on(connection, BEFORE_CAMPAIGN_MESSAGES_APART)
-        connection.execute(insert(Workspace.__table__), [{"id": workspace, "name": "W"}])
-        connection.execute(insert(Contact.__table__), [{"id": contact, "workspace_id": workspace}])
+        connection.execute(
+            insert(Workspace.__table__),
+            [{"id": workspace, "name": "W"}, {"id": other, "name": "O"}],
+        )
+        connection.execute(
+            insert(Contact.__table__),
+            [{"id": contact, "workspace_id": workspace}, {"id": outsider, "workspace_id": other}],
+        )
         connection.execute(
             insert(Conversation.__table__),
             [{"id": thread, "workspace_id": workspace, "contact_id": contact, "channel": "EMAIL"}],
@@ -172,6 +182,8 @@ async def test_upgrading_drops_the_timeline_rows_copying_campaign_messages_and_k
             entry(copy, "email_sent", campaign_message),
             entry(direct_entry, "email_sent", direct_message),
             entry(note, "note", None),
+            # Another workspace's entry naming this message (its metadata is the user's to write).
+            entry(lookalike, "email_sent", campaign_message, other),
         ]
         connection.execute(insert(Interaction.__table__), entries)
 
@@ -182,7 +194,7 @@ async def test_upgrading_drops_the_timeline_rows_copying_campaign_messages_and_k
         return set(entries), set(messages)
 
     entries, messages = await _upgraded(databases, tmp_path, before, after)
-    assert entries == {direct_entry, note}
+    assert entries == {direct_entry, note, lookalike}
     assert messages == {campaign_message, direct_message}
 
 

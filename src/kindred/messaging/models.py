@@ -97,7 +97,8 @@ class Message(IdMixin, WorkspaceMixin, TimestampMixin, Base):
     __audited__ = True
 
     # None for a campaign's message: a campaign opens no conversation and moves none up the
-    # inbox; the contact's conversation on the channel shows it (`MessageRepository.thread`).
+    # inbox; the contact's conversation on the channel shows it
+    # (`MessageRepository.of_conversation`).
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), default=None
     )
