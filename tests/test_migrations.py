@@ -69,6 +69,18 @@ async def _upgraded(
         await engine.dispose()
 
 
+def _people(connection: Connection, contacts: dict[uuid.UUID, list[uuid.UUID]]) -> None:
+    """The workspaces (the keys) and their contacts."""
+    connection.execute(
+        insert(Workspace.__table__),
+        [{"id": workspace, "name": f"W{n}"} for n, workspace in enumerate(contacts)],
+    )
+    connection.execute(
+        insert(Contact.__table__),
+        [{"id": c, "workspace_id": w} for w, people in contacts.items() for c in people],
+    )
+
+
 BEFORE_TAG_FOLDING = "0019_campaign_sending_since"
 
 
@@ -102,14 +114,7 @@ async def test_upgrading_merges_tags_differing_only_in_case_into_the_oldest(
 
     def before(connection: Connection) -> None:
         migrate.upgrade_on(connection, BEFORE_TAG_FOLDING)
-        connection.execute(
-            insert(Workspace.__table__),
-            [{"id": workspace, "name": "W"}, {"id": other, "name": "O"}],
-        )
-        connection.execute(
-            insert(Contact.__table__),
-            [{"id": c, "workspace_id": workspace} for c in (both, two_merged, one_merged)],
-        )
+        _people(connection, {workspace: [both, two_merged, one_merged], other: []})
         _tag_rows(connection, workspace, [later, vip, same_time, *accented])
         _tag_rows(connection, other, [elsewhere])
         links = [(both, vip), (both, later), (two_merged, later), (two_merged, same_time)]
@@ -162,14 +167,7 @@ async def test_upgrading_drops_the_timeline_rows_copying_campaign_messages_and_k
 
     def before(connection: Connection) -> None:
         migrate.upgrade_on(connection, BEFORE_CAMPAIGN_MESSAGES_APART)
-        connection.execute(
-            insert(Workspace.__table__),
-            [{"id": workspace, "name": "W"}, {"id": other, "name": "O"}],
-        )
-        connection.execute(
-            insert(Contact.__table__),
-            [{"id": contact, "workspace_id": workspace}, {"id": outsider, "workspace_id": other}],
-        )
+        _people(connection, {workspace: [contact], other: [outsider]})
         connection.execute(
             insert(Conversation.__table__),
             [{"id": thread, "workspace_id": workspace, "contact_id": contact, "channel": "EMAIL"}],
